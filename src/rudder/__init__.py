@@ -1,0 +1,1 @@
+"""Rudder: GitOps continuous delivery for Kubernetes, serving the Argo CD API."""

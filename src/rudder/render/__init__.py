@@ -1,0 +1,2 @@
+"""Desired state: turns a checked-out source into manifests with the real tools
+(plain YAML/JSON, Jsonnet, kubectl kustomize, helm template, sops) and caches the result."""
