@@ -21,7 +21,7 @@ lint: venv
 	$(BIN)/lint-imports
 
 unit: venv
-	$(BIN)/pytest tests/unit -q
+	$(BIN)/pytest -q -m "not cluster"
 
 test: lint
 	$(BIN)/pytest -q
