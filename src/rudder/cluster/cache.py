@@ -54,9 +54,10 @@ class LiveCache:
     """Live objects of every watched kind. ``ensure()`` starts watching a kind;
     ``tracked(app)`` returns what an application owns, without a LIST."""
 
-    def __init__(self, client: KubeClient, *, namespace: str = "") -> None:
+    def __init__(self, client: KubeClient, *, namespace: str = "", label_selector: str = "") -> None:
         self._client = client
         self._namespace = namespace
+        self._selector = label_selector
         self._informers: dict[tuple[str, str], _Informer] = {}
         self._by_app: dict[str, set[ResourceKey]] = {}
         self._kind_of: dict[tuple[str, str], tuple[str, str]] = {}  # (group, kind) -> (apiVersion, kind)
@@ -102,6 +103,11 @@ class LiveCache:
             return None
         informer = self._informers.get(ref)
         return informer.objects.get(key) if informer else None
+
+    def objects(self, api_version: str, kind: str) -> list[Manifest]:
+        """Every cached object of one watched kind."""
+        informer = self._informers.get((api_version, kind))
+        return list(informer.objects.values()) if informer else []
 
     def watched(self, group: str, kind: str) -> bool:
         ref = self._kind_of.get((group, kind))
@@ -194,7 +200,9 @@ class LiveCache:
                 delay = min(delay * 2, 30.0)
 
     async def _list_and_watch(self, informer: _Informer) -> None:
-        listed = await self._client.list(informer.api_version, informer.kind, self._namespace)
+        listed = await self._client.list(
+            informer.api_version, informer.kind, self._namespace, label_selector=self._selector
+        )
         fresh = {key_of(obj): obj for obj in listed.items}
         for key in [k for k in informer.objects if k not in fresh]:
             self._remove(informer, key, notify=informer.synced.is_set())
@@ -208,7 +216,11 @@ class LiveCache:
         version = listed.resource_version
         while not self._closed:
             async for event in self._client.watch(
-                informer.api_version, informer.kind, self._namespace, resource_version=version
+                informer.api_version,
+                informer.kind,
+                self._namespace,
+                resource_version=version,
+                label_selector=self._selector,
             ):
                 informer.last_event = time.monotonic()
                 meta = event.object.get("metadata") or {}
