@@ -12,6 +12,7 @@ from rudder.model.duration import parse_duration
 from rudder.model.errors import ConfigError
 from rudder.model.resource import Manifest
 
+APP_API_VERSION = "argoproj.io/v1alpha1"
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
 IN_CLUSTER_NAME = "in-cluster"
 FINALIZER_CASCADE = "resources-finalizer.argocd.argoproj.io"
