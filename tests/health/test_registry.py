@@ -148,10 +148,13 @@ FIELDS = st.sampled_from(
     status=st.dictionaries(FIELDS, JSON, max_size=4),
     generation=JSON,
 )
-def test_no_input_makes_assess_raise(
+def test_malformed_objects_fail_only_with_a_readable_type_or_value_error(
     builtin: tuple[str, str, Any], spec: dict[str, Any], status: dict[str, Any], generation: Any
 ) -> None:
-    group, kind, _ = builtin
+    """Checks read raw objects defensively: junk yields a result or a TypeError /
+    ValueError naming the field (which assess() reports as Unknown), never a KeyError,
+    AttributeError or IndexError from a careless lookup."""
+    group, kind, check = builtin
     obj = {
         "apiVersion": f"{group}/v1" if group else "v1",
         "kind": kind,
@@ -159,5 +162,12 @@ def test_no_input_makes_assess_raise(
         "spec": spec,
         "status": status,
     }
-    result = assess(obj)
-    assert result is None or isinstance(result.status, HealthStatus)
+    try:
+        result = check(obj)
+    except (TypeError, ValueError) as exc:
+        assert str(exc)
+        outcome = assess(obj)
+        assert outcome == HealthResult(HealthStatus.UNKNOWN, f"health check failed: {exc}")
+    else:
+        assert result is None or isinstance(result, HealthResult)
+        assert assess(obj) == result
