@@ -210,6 +210,38 @@ def test_manager_fields_are_removed_and_wholly_owned_items_go() -> None:
     assert stripped["spec"]["template"]["spec"]["containers"] == [{"name": "web", "image": "nginx"}]
 
 
+def test_owned_item_is_found_even_when_its_key_field_is_listed_first() -> None:
+    # fieldsV1 keys come sorted, so f:name precedes f:ports of the same item.
+    owned = _managed(
+        "injector",
+        {
+            "f:spec": {
+                "f:containers": {
+                    'k:{"name":"agent"}': {
+                        ".": {},
+                        "f:name": {},
+                        "f:ports": {'k:{"containerPort":9000}': {".": {}, "f:containerPort": {}}},
+                    }
+                }
+            }
+        },
+    )
+    obj = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "managedFields": [owned]},
+        "spec": {"containers": [{"name": "app"}, {"name": "agent", "ports": [{"containerPort": 9000}]}]},
+    }
+    stripped = strip_ignored(obj, [_rule(managed_fields_managers=["injector"])])
+    assert stripped["spec"]["containers"] == [{"name": "app"}]
+
+
+def test_list_items_emptied_by_a_rule_are_dropped() -> None:
+    obj = _deployment(tolerations=[{"key": "a", "effect": "NoSchedule"}, {"key": "injected"}])
+    rule = _rule(jq_path_expressions=['.spec.tolerations[] | select(.key == "injected") | .key'])
+    assert strip_ignored(obj, [rule])["spec"]["tolerations"] == [{"key": "a", "effect": "NoSchedule"}]
+
+
 def test_managed_fields_record_can_come_from_the_live_object() -> None:
     target = _deployment(replicas=2)  # e.g. a dry-run result, whose record differs
     record = [_managed("kube-controller-manager", {"f:spec": {"f:replicas": {}}})]

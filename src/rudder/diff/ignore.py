@@ -16,7 +16,7 @@ import jq
 
 from rudder.diff import path as paths
 from rudder.diff.fieldset import owned_paths
-from rudder.diff.normalize import SERVER_METADATA
+from rudder.diff.normalize import SERVER_METADATA, is_empty
 from rudder.diff.path import ItemKey, Path
 from rudder.diff.pointer import parse_pointer
 from rudder.model.application import IgnoreDifference
@@ -81,8 +81,9 @@ def strip_ignored(
     managers = [manager for rule in applicable for manager in rule.managed_fields_managers]
     if managers:
         record = managed_fields if managed_fields is not None else _managed_fields(obj)
-        for owned in owned_paths(record, managers):
-            _delete_owned(result, owned)
+        _strip_owned(result, owned_paths(record, managers))
+    if applicable:
+        _drop_emptied_items(result)
     return result
 
 
@@ -133,16 +134,42 @@ def _managed_fields(obj: Manifest) -> list[Any]:
     return record if isinstance(record, list) else []
 
 
-def _delete_owned(obj: Manifest, owned: Path) -> None:
-    """Delete an owned leaf; a list item left empty by that was wholly owned by the
-    manager (e.g. an injected sidecar) and goes too."""
-    concrete = paths.resolve(obj, owned)
-    if concrete is None or not paths.delete(obj, concrete):
-        return
-    parent = concrete[:-1]
-    while parent and isinstance(parent[-1], int) and paths.get(obj, parent) == {}:
-        paths.delete(obj, parent)
-        parent = parent[:-1]
+_GONE: Any = object()
+
+
+def _strip_owned(obj: Manifest, owned: list[Path]) -> None:
+    """Delete the owned leaves in place. All are located before any is removed:
+    removing ``name`` first would leave the ``k:{"name":...}`` item unfindable."""
+    located = [where for where in (paths.resolve(obj, path) for path in owned) if where]
+    for where in located:
+        container: Any = paths.get(obj, where[:-1])
+        container[where[-1]] = _GONE
+    _sweep(obj)
+
+
+def _sweep(value: Any) -> Any:
+    if isinstance(value, dict):
+        for field in [f for f, v in value.items() if v is _GONE]:
+            del value[field]
+        for item in value.values():
+            _sweep(item)
+    elif isinstance(value, list):
+        value[:] = [item for item in value if item is not _GONE]
+        for item in value:
+            _sweep(item)
+    return value
+
+
+def _drop_emptied_items(value: Any) -> None:
+    """Remove list items that hold nothing any more (as Argo CD does after applying
+    ignore rules), e.g. a container whose every field was ignored."""
+    if isinstance(value, dict):
+        for item in value.values():
+            _drop_emptied_items(item)
+    elif isinstance(value, list):
+        for item in value:
+            _drop_emptied_items(item)
+        value[:] = [item for item in value if not (isinstance(item, dict) and is_empty(item))]
 
 
 @functools.lru_cache(maxsize=512)
