@@ -18,6 +18,7 @@ from rudder.render.documents import is_object, load_json_document, load_yaml_doc
 from rudder.render.glob import glob_match
 from rudder.render.jsonnet import evaluate_jsonnet
 from rudder.render.request import Checkout
+from rudder.render.sops import decrypt_file, is_encrypted
 
 log = get_logger(__name__)
 
@@ -43,6 +44,10 @@ def list_files(app_dir: Path, spec: DirectorySource) -> list[str]:
                 continue
             found.append(rel)
     return sorted(found, key=lambda rel: rel.split("/"))
+
+
+def _encrypted(documents: list[Any]) -> bool:
+    return any(isinstance(doc, dict) and is_encrypted(doc) for doc in documents)
 
 
 def _yaml_file(text: str, origin: str) -> list[Manifest]:
@@ -86,7 +91,15 @@ async def render_directory(spec: DirectorySource, checkout: Checkout) -> list[Ma
         except (OSError, UnicodeDecodeError) as exc:
             raise RenderError(f"{origin}: cannot read: {exc}") from exc
         if rel.endswith(".json"):
-            manifests += _json_value(load_json_document(text, origin=origin), origin)
-        else:
-            manifests += _yaml_file(text, origin)
+            value = load_json_document(text, origin=origin)
+            if _encrypted([value]):
+                text = await decrypt_file(real, origin=origin, options=checkout.options)
+                value = load_json_document(text, origin=origin)
+            manifests += _json_value(value, origin)
+            continue
+        objects = _yaml_file(text, origin)
+        if _encrypted(objects):
+            text = await decrypt_file(real, origin=origin, options=checkout.options)
+            objects = _yaml_file(text, origin)
+        manifests += objects
     return manifests

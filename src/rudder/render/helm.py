@@ -9,7 +9,6 @@ import asyncio
 import json
 import os
 import re
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from rudder.render.confine import join_inside
 from rudder.render.documents import parse_manifests
 from rudder.render.process import run_tool
 from rudder.render.request import Checkout
+from rudder.render.workspace import writable_copy
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _UNESCAPED_COMMA = re.compile(r"(?<!\\),")
@@ -64,16 +64,6 @@ def _missing_dependencies(chart_dir: Path) -> bool:
             continue
         return True
     return False
-
-
-def _writable_copy(root: Path, dest: Path) -> None:
-    shutil.copytree(root, dest, symlinks=True)
-    for dirpath, dirnames, filenames in os.walk(dest):
-        for name in [*dirnames, *filenames]:
-            path = Path(dirpath, name)
-            if not path.is_symlink():
-                path.chmod(path.stat().st_mode | 0o200)
-    dest.chmod(0o755)
 
 
 def _value_files(helm: HelmSource, checkout: Checkout) -> list[str]:
@@ -144,9 +134,11 @@ async def render_helm(spec: HelmSource | None, checkout: Checkout) -> list[Manif
         }
         chart_dir = checkout.app_dir
         if await asyncio.to_thread(_missing_dependencies, chart_dir):
-            copy = work / "repo"
-            await asyncio.to_thread(_writable_copy, checkout.root, copy)
-            chart_dir = copy / checkout.app_dir.relative_to(checkout.root)
+            copy = checkout.root
+            if not checkout.writable:
+                copy = work / "repo"
+                await asyncio.to_thread(writable_copy, checkout.root, copy)
+                chart_dir = copy / checkout.app_dir.relative_to(checkout.root)
             await run_tool(
                 [helm_bin, "dependency", "build", "--skip-refresh", str(chart_dir)],
                 tool="helm dependency build",

@@ -109,7 +109,9 @@ async def render_kustomize(spec: KustomizeSource | None, checkout: Checkout) -> 
     """``kubectl kustomize`` of the app directory, with the overrides applied."""
     shown = checkout.path or "."
     if await asyncio.to_thread(find_kustomization, checkout.app_dir) is None:
-        raise RenderError(f"kustomize {shown}: no {', '.join(KUSTOMIZATION_FILES)} in the directory")
+        raise RenderError(
+            f"kustomize {shown}: no kustomization.yaml, kustomization.yml or Kustomization in the directory"
+        )
     kubectl = find_tool("kubectl")
     env = {**os.environ, "KUSTOMIZE_PLUGIN_HOME": "/nonexistent"}
     if spec is None or not _has_overrides(spec):

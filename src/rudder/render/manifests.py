@@ -20,6 +20,7 @@ from rudder.render.helm import render_helm
 from rudder.render.kustomize import render_kustomize
 from rudder.render.request import Checkout, RenderOptions, RenderRequest, RenderResult, Tool
 from rudder.render.sops import decrypt_manifests
+from rudder.render.workspace import decrypted_workspace
 
 log = get_logger(__name__)
 
@@ -62,9 +63,11 @@ async def _render(request: RenderRequest, options: RenderOptions) -> RenderResul
     tool = await asyncio.to_thread(detect_tool, request.source, checkout.app_dir)
     manifests: list[Manifest]
     if tool is Tool.KUSTOMIZE:
-        manifests = await render_kustomize(request.source.kustomize, checkout)
+        async with decrypted_workspace(checkout) as workspace:
+            manifests = await render_kustomize(request.source.kustomize, workspace)
     elif tool is Tool.HELM:
-        manifests = await render_helm(request.source.helm, checkout)
+        async with decrypted_workspace(checkout) as workspace:
+            manifests = await render_helm(request.source.helm, workspace)
     else:
         manifests = await render_directory(request.source.directory or DirectorySource(), checkout)
     manifests = await decrypt_manifests(manifests, options)

@@ -64,7 +64,8 @@ class RenderResult:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Checkout:
     """What a renderer works on: the repository ``root``, the app directory inside it,
-    its repo-relative ``path`` (for messages), the build env and the options."""
+    its repo-relative ``path`` (for messages), the build env and the options.
+    ``writable`` is true for a temporary copy that a tool may change."""
 
     root: Path
     app_dir: Path
@@ -72,3 +73,4 @@ class Checkout:
     env: BuildEnv
     options: RenderOptions
     request: RenderRequest
+    writable: bool = False

@@ -1,7 +1,8 @@
 """Decrypts sops-encrypted objects (a top-level ``sops`` metadata key) with
 ``sops --decrypt`` and the age keys from RenderOptions, passed as SOPS_AGE_KEY to that
 subprocess only. Plaintext is never logged or written outside a 0700 temp dir.
-Called by render.manifests on every rendered object."""
+render.directory decrypts whole files (a multi-document file shares one MAC);
+render.manifests decrypts any encrypted object left in kustomize or helm output."""
 
 from __future__ import annotations
 
@@ -29,6 +30,31 @@ def is_encrypted(obj: Manifest) -> bool:
     """Whether ``obj`` carries sops metadata and needs decrypting."""
     meta = obj.get("sops")
     return isinstance(meta, dict) and ("mac" in meta or "version" in meta)
+
+
+def _sops_env(options: RenderOptions) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _SOPS_ENV}
+    if options.age_keys:
+        env["SOPS_AGE_KEY"] = "\n".join(key.strip() for key in options.age_keys)
+    else:
+        env.update({k: v for k, v in os.environ.items() if k in _SOPS_ENV})
+    return env
+
+
+async def decrypt_file(path: Path, *, origin: str, options: RenderOptions) -> str:
+    """The plaintext of the sops-encrypted YAML or JSON file ``path`` (``origin`` names
+    it in errors)."""
+    kind = "json" if path.suffix == ".json" else "yaml"
+    out = await run_tool(
+        [find_tool("sops"), "--decrypt", "--input-type", kind, "--output-type", kind, str(path)],
+        tool="sops --decrypt",
+        path=origin,
+        timeout=options.timeout,
+        env=_sops_env(options),
+        hide=(path.parent,),
+    )
+    log.info("sops_file_decrypted", file=origin)
+    return out.decode("utf-8", "replace")
 
 
 async def _decrypt_one(obj: Manifest, options: RenderOptions, env: dict[str, str], work: Path) -> Manifest:
@@ -65,11 +91,7 @@ async def decrypt_manifests(manifests: list[Manifest], options: RenderOptions) -
     indices = [i for i, obj in enumerate(manifests) if is_encrypted(obj)]
     if not indices:
         return manifests
-    env = {k: v for k, v in os.environ.items() if k not in _SOPS_ENV}
-    if options.age_keys:
-        env["SOPS_AGE_KEY"] = "\n".join(key.strip() for key in options.age_keys)
-    else:
-        env.update({k: v for k, v in os.environ.items() if k in _SOPS_ENV})
+    env = _sops_env(options)
     limit = asyncio.Semaphore(_CONCURRENCY)
     out = list(manifests)
     with tempfile.TemporaryDirectory(prefix="rudder-sops-", dir=options.work_dir) as tmp:
