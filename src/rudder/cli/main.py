@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from rudder.cli import cluster, tools
+
 app = typer.Typer(
     name="rudder",
     help="Rudder: GitOps continuous delivery for Kubernetes, speaking the Argo CD API.",
@@ -11,6 +13,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(tools.app, name="tools")
+app.add_typer(cluster.app, name="cluster")
 
 
 def main() -> None:
