@@ -22,17 +22,17 @@ from rudder.source.environment import git_environment
 
 log = get_logger(__name__)
 
+_SERVER_FAILURE = re.compile(r"returned error: 5\d\d|returned error: 429", re.I)
+_PERMANENT_FAILURE = re.compile(
+    r"authentication failed|could not read username|could not read password|permission denied"
+    r"|returned error: 4\d\d|not found|does not appear to be a git repository"
+    r"|host key verification failed|repository .* does not exist",
+    re.I,
+)
 _NETWORK_FAILURE = re.compile(
     r"could not resolve host|connection refused|connection timed out|timed out|failed to connect"
     r"|network is unreachable|no route to host|connection reset|early eof|remote end hung up"
-    r"|unable to access|the requested url returned error: 5\d\d|temporary failure|ssl_error"
-    r"|couldn't connect|could not connect",
-    re.I,
-)
-_PERMANENT_FAILURE = re.compile(
-    r"authentication failed|could not read username|could not read password|permission denied"
-    r"|returned error: 40[134]|repository not found|not found|does not appear to be a git repository"
-    r"|host key verification failed",
+    r"|unable to access|temporary failure|ssl_error|couldn't connect|could not connect|rpc failed",
     re.I,
 )
 _MAX_STDERR = 2000
@@ -54,7 +54,9 @@ class Remote:
 
 def is_temporary(stderr: str) -> bool:
     """Whether git's ``stderr`` describes a failure that a retry can fix (network)."""
-    if _PERMANENT_FAILURE.search(stderr) and "unable to access" not in stderr.lower():
+    if _SERVER_FAILURE.search(stderr):
+        return True
+    if _PERMANENT_FAILURE.search(stderr):
         return False
     return bool(_NETWORK_FAILURE.search(stderr))
 
