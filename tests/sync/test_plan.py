@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rudder.model.application import SyncOptions
-from rudder.model.resource import Manifest, ResourceKey, key_of
+from rudder.model.resource import TRACKING_ANNOTATION, Manifest, ResourceKey, key_of, tracking_id
 from rudder.model.sync import SyncPhase, SyncStatus
 from rudder.sync.plan import Action, SyncRequest, build_plan
 
@@ -18,12 +18,17 @@ def cm(name: str, wave: int = 0, **annotations: str) -> Manifest:
     }
 
 
+def tracked(obj: Manifest, app: str = "app") -> Manifest:
+    obj["metadata"]["annotations"][TRACKING_ANNOTATION] = tracking_id(app, key_of(obj))
+    return obj
+
+
 def request(desired: list[Manifest], live: list[Manifest] | None = None, **kw: object) -> SyncRequest:
     return SyncRequest(
         app_instance="app",
         revision="abc",
         desired=tuple(desired),
-        live={key_of(o): o for o in live or []},
+        live={key_of(o): tracked(o) for o in live or []},
         **kw,  # type: ignore[arg-type]
     )
 
@@ -104,3 +109,11 @@ def test_replace_from_app_options_or_resource_annotation() -> None:
 
 def test_prune_last_is_reported() -> None:
     assert build_plan(request([], options=SyncOptions.parse(["PruneLast=true"]))).prune_last
+
+
+def test_objects_tracked_by_another_app_are_never_pruned() -> None:
+    theirs = tracked(cm("theirs"), app="other-app")
+    plan = build_plan(
+        SyncRequest(app_instance="app", revision="abc", desired=(), live={key_of(theirs): theirs}, prune=True)
+    )
+    assert plan.tasks == ()

@@ -10,7 +10,14 @@ from enum import StrEnum
 
 from rudder.model.application import IgnoreDifference, SyncOptions
 from rudder.model.errors import ConfigError
-from rudder.model.resource import Manifest, ResourceKey, annotations_of, key_of
+from rudder.model.resource import (
+    TRACKING_ANNOTATION,
+    Manifest,
+    ResourceKey,
+    annotations_of,
+    key_of,
+    parse_tracking_id,
+)
 from rudder.model.sync import SyncPhase, SyncStatus
 from rudder.sync.hooks import HookSpec, hook_spec
 from rudder.sync.order import kind_rank, wave_of
@@ -130,7 +137,7 @@ def build_plan(request: SyncRequest) -> SyncPlan:
             Task(key=key, action=Action.APPLY, obj=obj, phase=SyncPhase.SYNC, wave=wave, replace=replace)
         )
     for key, live in request.live.items():
-        if key in desired_keys or is_hook(live):
+        if key in desired_keys or is_hook(live) or not _tracked_by(live, request.app_instance):
             continue
         if request.resources is not None and key not in request.resources:
             continue
@@ -144,6 +151,12 @@ def build_plan(request: SyncRequest) -> SyncPlan:
     return SyncPlan(
         tasks=tuple(sorted(tasks, key=lambda t: t.order)), prune_last=request.options.enabled("PruneLast")
     )
+
+
+def _tracked_by(obj: Manifest, app_instance: str) -> bool:
+    """Only objects whose tracking-id names this app are ever pruned."""
+    info = parse_tracking_id(annotations_of(obj).get(TRACKING_ANNOTATION, ""))
+    return info is not None and info.app_instance == app_instance
 
 
 def _safe_wave(obj: Manifest, key: ResourceKey) -> int:
