@@ -111,6 +111,9 @@ class Mirrors:
         self.options = options
         self._locks: dict[str, asyncio.Lock] = {}
         self._resolved: dict[tuple[str, str], tuple[str, float]] = {}
+        # Commits seen in a mirror stay there (fetches only add objects), so each is
+        # checked with git once per process.
+        self._present: set[tuple[str, str]] = set()
 
     def mirror_dir(self, repo_url: str) -> Path:
         """The bare mirror of ``repo_url`` (may not exist yet)."""
@@ -256,10 +259,14 @@ class Mirrors:
         return mirror
 
     async def _has_commit(self, remote: Remote, sha: str) -> bool:
+        if (remote.url, sha) in self._present:
+            return True
         mirror = self.mirror_dir(remote.url)
         if not (mirror / "HEAD").is_file():
             return False
         out = await probe_git(remote, ["--git-dir", str(mirror), "cat-file", "-e", f"{sha}^{{commit}}"])
+        if out is not None:
+            self._present.add((remote.url, sha))
         return out is not None
 
     async def _fetch_locked(self, remote: Remote) -> None:
