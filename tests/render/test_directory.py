@@ -115,6 +115,17 @@ async def test_invalid_yaml_names_file_and_line(renderer: Renderer, git_repo: Gi
     assert info.value.temporary is False
 
 
+async def test_invalid_yaml_without_api_version_is_still_reported(
+    renderer: Renderer, git_repo: GitRepo
+) -> None:
+    git_repo.write("deploy/broken.yaml", "kind: ConfigMap\nmetadata: [unclosed\n")
+    git_repo.write("deploy/notes.yaml", "todo: [unclosed\n")  # not a manifest: skipped like Argo CD
+    with pytest.raises(RenderError, match=r"^deploy/broken.yaml: invalid YAML at line 3:"):
+        await renderer.render("deploy")
+    git_repo.delete("deploy/broken.yaml")
+    assert (await renderer.render("deploy")).manifests == ()
+
+
 async def test_invalid_json_names_file_and_line(renderer: Renderer, git_repo: GitRepo) -> None:
     git_repo.write("deploy/x.json", '{\n  "apiVersion": "v1",\n  "kind": "ConfigMap"\n  "metadata": {}\n}\n')
     with pytest.raises(RenderError, match=r"^deploy/x.json: invalid JSON at line 4: Expecting ','"):

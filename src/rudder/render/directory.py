@@ -52,19 +52,19 @@ def _encrypted(documents: list[Any]) -> bool:
 
 def _yaml_file(text: str, origin: str) -> list[Manifest]:
     # Argo CD ignores YAML that is not Kubernetes objects (values files, CI configs)
-    # unless it looks like a resource or sits next to objects in the same file.
-    looks_like_resource = all(marker in text for marker in _RESOURCE_MARKERS)
+    # unless it looks like a resource. Unlike Argo CD, a syntax error in a file that
+    # mentions apiVersion or kind is always reported rather than silently skipped.
     try:
         documents = load_yaml_documents(text, origin=origin)
     except RenderError:
-        if looks_like_resource:
+        if any(marker in text for marker in _RESOURCE_MARKERS[:2]):
             raise
         log.debug("file_skipped", file=origin, reason="invalid YAML that is not a manifest")
         return []
     try:
         return to_manifests(documents, origin=origin)
     except RenderError:
-        if looks_like_resource or any(is_object(doc) for doc in documents):
+        if all(marker in text for marker in _RESOURCE_MARKERS) or any(is_object(doc) for doc in documents):
             raise
         log.debug("file_skipped", file=origin, reason="not a Kubernetes manifest")
         return []
