@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from rudder.cli import app as app_cli
 from rudder.cli import cluster, tools
+from rudder.cli import controller as controller_cli
 
 app = typer.Typer(
     name="rudder",
@@ -15,6 +17,9 @@ app = typer.Typer(
 )
 app.add_typer(tools.app, name="tools")
 app.add_typer(cluster.app, name="cluster")
+app.add_typer(app_cli.app, name="app")
+app.command("controller")(controller_cli.controller)
+app.command("install")(controller_cli.install)
 
 
 def main() -> None:

@@ -1,0 +1,84 @@
+"""Everything a reconcile needs, built once per controller process: the API client,
+watch caches (live objects, Applications, AppProjects, repository Secrets), Git
+mirrors, the renderer, the sync engine, options and per-app memory."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rudder.cluster.cache import LiveCache
+from rudder.cluster.client import KubeClient
+from rudder.controller.compare import Comparer
+from rudder.model.resource import Manifest, ResourceKey
+from rudder.render.cache import RenderCache
+from rudder.source.mirror import Mirrors
+from rudder.sync.engine import SyncEngine
+
+AppKey = tuple[str, str]
+"""(namespace, name) of an Application."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ControllerOptions:
+    control_namespace: str = "argocd"
+    """Where repository Secrets and AppProjects live; apps here use bare tracking names."""
+    namespaces: tuple[str, ...] = ()
+    """Namespaces whose Applications are reconciled; empty means all."""
+    workers: int = 4
+    refresh_interval: float = 120.0
+    refresh_jitter: float = 0.25
+    """Up to this fraction of the interval is added at random, so apps spread out."""
+    cache_dir: Path = Path.home() / ".cache" / "rudder" / "controller"
+    render_timeout: float = 90.0
+    git_timeout: float = 120.0
+    wave_timeout: float = 600.0
+    sops_age_keys: tuple[str, ...] = ()
+
+    def next_refresh(self, interval: float | None = None) -> float:
+        base = self.refresh_interval if interval is None else interval
+        return base + random.uniform(0, base * self.refresh_jitter)
+
+
+@dataclass
+class AppMemory:
+    """What the controller remembers about one app between reconciles."""
+
+    revision: str = ""
+    source_hash: str = ""
+    refreshed_at: float = 0.0
+    generation: int = 0
+    self_heal_attempts: int = 0
+    desired: tuple[Manifest, ...] = ()
+    desired_for: str = ""  # f"{revision}:{source_hash}"
+    last_keys: set[ResourceKey] = field(default_factory=set)
+
+
+@dataclass
+class ControllerContext:
+    client: KubeClient
+    live: LiveCache
+    apps: LiveCache
+    projects: LiveCache
+    repo_secrets: LiveCache
+    mirrors: Mirrors
+    comparer: Comparer
+    engine: SyncEngine
+    render_cache: RenderCache
+    options: ControllerOptions
+    memory: dict[AppKey, AppMemory] = field(default_factory=dict)
+
+    def remember(self, key: AppKey) -> AppMemory:
+        return self.memory.setdefault(key, AppMemory())
+
+    def app(self, key: AppKey) -> Manifest | None:
+        return self.apps.get(ResourceKey("argoproj.io", "Application", key[0], key[1]))
+
+    def project(self, name: str) -> Manifest | None:
+        return self.projects.get(
+            ResourceKey("argoproj.io", "AppProject", self.options.control_namespace, name)
+        )
+
+    def manages(self, namespace: str) -> bool:
+        return not self.options.namespaces or namespace in self.options.namespaces
