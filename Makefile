@@ -1,10 +1,17 @@
 # Rudder: two commands on a fresh machine: `make demo` and `make test`.
+# Both install what is missing (Debian packages, venv, pinned toolchain) and reuse it after.
 SHELL := /bin/bash
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+PYTEST_WORKERS ?= 2
+PYTEST_TIMEOUT ?= 300
+LINT_PATHS := src tests benchmarks tools
 
-.PHONY: venv lint test unit
+.PHONY: bootstrap venv tools lint unit test demo demo-down
+
+bootstrap:
+	@PY=$(PY) scripts/bootstrap.sh
 
 venv: $(BIN)/.installed
 
@@ -14,14 +21,23 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
 
+tools: bootstrap venv
+	$(BIN)/rudder tools install
+
 lint: venv
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 unit: venv
 	$(BIN)/pytest -q -m "not cluster"
 
-test: lint
-	$(BIN)/pytest -q
+test: tools lint
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --timeout $(PYTEST_TIMEOUT)
+
+demo: tools
+	scripts/demo.sh
+
+demo-down: venv
+	$(BIN)/rudder cluster down --name demo
