@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from rudder.api import applications as actions
@@ -136,3 +138,51 @@ async def test_second_sync_while_one_is_pending_is_refused(harness: Harness, git
     await harness.create(app)
     with pytest.raises(ConflictError, match="another operation is already in progress"):
         await actions.request_sync(harness.kube, harness.namespace, "busy", actions.SyncRequestSpec())
+
+
+async def test_failed_automated_sync_is_retried_with_backoff_until_it_works(
+    harness: Harness, git_repo: GitRepo
+) -> None:
+    git_repo.write("app/cm.yaml", configmap("settings"))
+    sha = git_repo.commit("v1")
+    target = f"t-late-{uuid.uuid4().hex[:8]}"
+    retry = {
+        "syncPolicy": {
+            "automated": {"prune": True},
+            "retry": {"limit": 5, "backoff": {"duration": "1s", "factor": 2}},
+        }
+    }
+    await harness.create(
+        harness.application("retry", git_repo.url, destination_namespace=target, extra_spec=retry)
+    )
+    app = await harness.wait(
+        "retry",
+        lambda a: int((a.get("status") or {}).get("operationState", {}).get("retryCount", 0)) >= 1,
+        what="a retry to be scheduled",
+    )
+    assert "Retrying attempt #" in app["status"]["operationState"]["message"]
+    await harness.kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": target}})
+    try:
+        app = await harness.wait_synced("retry", revision=sha, timeout=60)
+        assert app["status"]["operationState"]["phase"] == "Succeeded"
+    finally:
+        await harness.kube.delete("v1", "Namespace", target)
+
+
+async def test_retry_gives_up_after_the_limit(harness: Harness, git_repo: GitRepo) -> None:
+    git_repo.write("app/cm.yaml", configmap("settings"))
+    git_repo.commit("v1")
+    retry = {
+        "syncPolicy": {"automated": {}, "retry": {"limit": 2, "backoff": {"duration": "1s", "factor": 1}}}
+    }
+    await harness.create(
+        harness.application("giveup", git_repo.url, destination_namespace="t-never-created", extra_spec=retry)
+    )
+    app = await harness.wait(
+        "giveup",
+        lambda a: (a.get("status") or {}).get("operationState", {}).get("phase") == "Failed",
+        what="final failure",
+        timeout=30,
+    )
+    assert app["status"]["operationState"]["retryCount"] == 2
+    assert any(c["type"] == "SyncError" for c in app["status"]["conditions"])
