@@ -120,7 +120,7 @@ async def test_revert_commits_to_git_and_the_app_follows(harness: Harness, git_r
     await harness.refresh("rev")
     await harness.wait_synced("rev", revision=bad)
 
-    new_sha = await actions.revert(harness.kube, harness.namespace, "rev", branch="main")
+    new_sha = await actions.revert(harness.kube, harness.namespace, "rev")  # follows HEAD: the default branch
 
     assert git_repo.head() == new_sha
     assert git_repo.git("log", "-1", "--format=%s").strip() == 'Revert "a bad change"'

@@ -6,6 +6,7 @@ carried out by the controller, exactly as Argo CD's API does."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from rudder.model.application import APP_API_VERSION, REFRESH_ANNOTATION, SyncOp
 from rudder.model.errors import ConfigError, ConflictError, NotFoundError, RudderError
 from rudder.model.resource import Manifest
 from rudder.source.credentials import RepoCredentials
-from rudder.source.revert import revert_commit
+from rudder.source.revert import default_branch, revert_commit
 
 KIND = "Application"
 
@@ -170,16 +171,26 @@ async def revert(
     namespace: str,
     name: str,
     *,
-    branch: str,
+    branch: str = "",
     revision: str = "",
     credentials: RepoCredentials | None = None,
     username: str = "admin",
 ) -> str:
-    """Commit the inverse of ``revision`` (default: the deployed one) on ``branch`` of the
-    app's repository and refresh the app, so Git stays the source of truth. Returns the
-    new commit SHA."""
+    """Commit the inverse of ``revision`` (default: the deployed one) on ``branch`` (default:
+    the branch the app follows) of the app's repository and refresh the app, so Git stays
+    the source of truth. Returns the new commit SHA."""
     app = await get_application(client, namespace, name)
     spec = parse_spec(app)
+    if not branch:
+        followed = spec.source.target_revision
+        if followed in ("", "HEAD"):
+            branch = await default_branch(spec.source.repo_url, credentials=credentials)
+        elif re.fullmatch(r"[0-9a-f]{7,40}", followed):
+            raise ConfigError(
+                f"Application/{namespace}/{name}: targetRevision is a commit, not a branch; give --branch"
+            )
+        else:
+            branch = followed
     target = revision or str(((app.get("status") or {}).get("sync") or {}).get("revision") or "")
     if not target:
         raise ConfigError(f"Application/{namespace}/{name}: nothing deployed yet; give the commit to revert")

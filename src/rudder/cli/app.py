@@ -251,7 +251,9 @@ def rollback(
 @app.command("revert")
 def revert(
     name: str,
-    branch: Annotated[str, typer.Option(help="branch to commit the revert on")],
+    branch: Annotated[
+        str, typer.Option(help="branch to commit the revert on (default: the one the app follows)")
+    ] = "",
     kubeconfig: Kubeconfig = None,
     namespace: Namespace = "argocd",
     revision: Annotated[str, typer.Option(help="commit to revert (default: the deployed one)")] = "",

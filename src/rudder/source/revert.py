@@ -11,8 +11,21 @@ from rudder.model.errors import SourceError
 from rudder.observability.logging import get_logger
 from rudder.source.command import Remote, probe_git, run_git
 from rudder.source.credentials import RepoCredentials
+from rudder.source.mirror import parse_ls_remote
 
 log = get_logger(__name__)
+
+
+async def default_branch(
+    repo_url: str, *, credentials: RepoCredentials | None = None, timeout: float = 60.0
+) -> str:
+    """The branch the remote's HEAD points to (what ``targetRevision: HEAD`` follows)."""
+    remote = Remote(url=repo_url, credentials=credentials, timeout=timeout)
+    out = await run_git(remote, ["ls-remote", "--symref", repo_url, "HEAD"], action="git ls-remote")
+    head = parse_ls_remote(out.decode("utf-8", "replace")).head_branch
+    if not head.startswith("refs/heads/"):
+        raise SourceError(f"repository {remote.display_url}: HEAD does not point to a branch")
+    return head.removeprefix("refs/heads/")
 
 
 async def revert_commit(
