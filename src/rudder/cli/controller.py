@@ -4,6 +4,7 @@ cluster, and install the CRDs, control namespace and default project into it."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +16,7 @@ from rudder.controller.context import ControllerOptions
 from rudder.controller.install import install as install_into
 from rudder.controller.manager import Controller
 from rudder.model.duration import parse_duration
-from rudder.model.errors import RudderError
+from rudder.model.errors import ConfigError, RudderError
 from rudder.observability import logging as rlog
 
 KubeconfigOption = Annotated[
@@ -46,6 +47,10 @@ def controller(
     / ".cache"
     / "rudder"
     / "controller",
+    sops_age_key_file: Annotated[
+        list[Path] | None,
+        typer.Option(help="age identity file for sops-encrypted manifests (repeatable; also $SOPS_AGE_KEY)"),
+    ] = None,
     log_format: Annotated[str, typer.Option(help="json or console")] = "json",
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
 ) -> None:
@@ -58,10 +63,27 @@ def controller(
             workers=workers,
             refresh_interval=parse_duration(refresh_interval, field="--refresh-interval"),
             cache_dir=cache_dir,
+            sops_age_keys=_age_keys(sops_age_key_file or []),
         )
         asyncio.run(_run_controller(kubeconfig, context, options))
     except RudderError as exc:
         _fail(str(exc))
+
+
+def _age_keys(files: list[Path]) -> tuple[str, ...]:
+    """Private age keys from files and ``$SOPS_AGE_KEY`` (never logged)."""
+    keys: list[str] = []
+    for path in files:
+        try:
+            text = path.read_text()
+        except OSError as exc:
+            raise ConfigError(f"--sops-age-key-file {path}: {exc.strerror}") from exc
+        keys += [line.strip() for line in text.splitlines() if line.strip().startswith("AGE-SECRET-KEY-")]
+        if not keys:
+            raise ConfigError(f"--sops-age-key-file {path}: no AGE-SECRET-KEY line found")
+    env = os.environ.get("SOPS_AGE_KEY", "")
+    keys += [line.strip() for line in env.splitlines() if line.strip()]
+    return tuple(keys)
 
 
 async def _run_controller(kubeconfig: Path | None, context: str | None, options: ControllerOptions) -> None:

@@ -40,13 +40,25 @@ def _matches(entries: list[tuple[str, str]], key: ResourceKey) -> bool:
 
 
 def check_application(
-    project: Manifest | None, name: str, spec: ApplicationSpec, *, server: str
+    project: Manifest | None,
+    name: str,
+    spec: ApplicationSpec,
+    *,
+    server: str,
+    app_namespace: str = "",
+    control_namespace: str = "",
 ) -> list[str]:
-    """Reasons ``spec`` is not permitted by ``project`` (empty = permitted)."""
+    """Reasons ``spec`` is not permitted by ``project`` (empty = permitted). An app outside
+    the control namespace must match ``sourceNamespaces`` when the project sets it (Argo CD
+    also refuses when it is unset; Rudder leaves that to the controller's --namespaces)."""
     if project is None:
         return [f"Application referencing project {name} which does not exist"]
     pspec: dict[str, Any] = project.get("spec") or {}
     problems: list[str] = []
+    source_namespaces = [str(n) for n in pspec.get("sourceNamespaces") or []]
+    outside = app_namespace and app_namespace != control_namespace
+    if outside and source_namespaces and not _permitted_by(source_namespaces, app_namespace):
+        problems.append(f"application namespace {app_namespace} is not permitted in project '{name}'")
     repos = [str(r) for r in pspec.get("sourceRepos") or []]
     if not _permitted_by(repos, spec.source.repo_url):
         problems.append(f"application repo {spec.source.repo_url} is not permitted in project '{name}'")

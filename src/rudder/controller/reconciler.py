@@ -115,7 +115,14 @@ async def _reconcile(ctx: ControllerContext, run: Pass) -> None:
             f"(only {IN_CLUSTER_SERVER} / in-cluster is supported)"
         )
     project = ctx.project(spec.project)
-    problems = check_application(project, spec.project, spec, server=server)
+    problems = check_application(
+        project,
+        spec.project,
+        spec,
+        server=server,
+        app_namespace=run.key[0],
+        control_namespace=ctx.options.control_namespace,
+    )
     if problems:
         raise ConfigError("; ".join(problems))
     memory = ctx.remember(run.key)
