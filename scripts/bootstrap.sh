@@ -4,8 +4,9 @@
 # the toolchain are made by the Makefile targets that call this script.
 set -euo pipefail
 
-# age: sops decryption; git: sources; iproute2: `ss` in the cluster tests.
-DEBIAN_PACKAGES=(age git iproute2)
+# age: sops decryption; git: sources; iproute2: `ss` in the cluster tests;
+# chromium: the browser the UI tests drive through Playwright (never `playwright install`).
+DEBIAN_PACKAGES=(age git iproute2 chromium)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

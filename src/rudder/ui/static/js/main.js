@@ -1,0 +1,117 @@
+// Entry point: checks the session, draws the top bar and hands each hash route to its
+// view. A view's render() returns a cleanup function (close streams, stop timers) that
+// runs before the next view is drawn.
+
+import { api } from "./api.js";
+import { fill, h, icon, ICONS } from "./dom.js";
+import { currentRoute, href, navigate } from "./router.js";
+import { renderLogin } from "./views/login.js";
+import { renderList } from "./views/list.js";
+import { renderApp } from "./views/app.js";
+
+const main = document.getElementById("main");
+const topbar = document.getElementById("topbar");
+let session = null;
+let cleanup = null;
+let generation = 0;
+
+function brand() {
+  return h(
+    "a",
+    { class: "brand", href: "#/applications", "aria-label": "Rudder — applications" },
+    h("img", { src: "/favicon.svg", alt: "", width: 26, height: 26 }),
+    h("span", null, "Rudder"),
+  );
+}
+
+function drawTopbar(route) {
+  if (!session || route.segments[0] === "login") {
+    topbar.hidden = true;
+    return;
+  }
+  const roles = (session.roles || []).join(", ");
+  fill(topbar, 
+    brand(),
+    h("nav", { class: "topnav", "aria-label": "Main" }, h("a", { href: "#/applications", class: "active", "aria-current": "page" }, "Applications")),
+    h("div", { class: "spacer" }),
+    h(
+      "div",
+      { class: "user", title: roles ? `Roles: ${roles}` : "" },
+      h("span", { class: "avatar", "aria-hidden": "true" }, (session.username || "?").slice(0, 1).toUpperCase()),
+      h("span", { class: "user-name", "data-testid": "username" }, session.username),
+    ),
+    h("button", { type: "button", class: "btn btn-ghost", onclick: logout, "aria-label": "Sign out" }, icon(ICONS.logout), h("span", { class: "hide-sm" }, "Sign out")),
+  );
+  topbar.hidden = false;
+}
+
+async function logout() {
+  try {
+    await api.logout();
+  } catch {
+    // The cookie is gone or the server is down: the login page is right either way.
+  }
+  session = null;
+  navigate(href(["login"]));
+}
+
+function showFatal(message, retry) {
+  fill(main, 
+    h(
+      "section",
+      { class: "empty-state fatal" },
+      icon(ICONS.alert, { size: 32 }),
+      h("h1", null, "Rudder is not answering"),
+      h("p", null, message),
+      h("button", { type: "button", class: "btn btn-primary", onclick: retry }, "Try again"),
+    ),
+  );
+}
+
+async function route() {
+  const mine = ++generation;
+  cleanup?.();
+  cleanup = null;
+  const current = currentRoute();
+  const onLogin = current.segments[0] === "login";
+  if (!session && !onLogin) {
+    try {
+      session = await api.userinfo();
+    } catch (err) {
+      if (mine !== generation) return;
+      if (err.status === 401) {
+        navigate(href(["login"], { next: current.raw }));
+      } else {
+        showFatal(err.message, route);
+      }
+      return;
+    }
+    if (mine !== generation) return;
+  }
+  drawTopbar(current);
+  const ctx = {
+    session,
+    onLogin: (info) => {
+      session = info;
+    },
+  };
+  main.setAttribute("aria-busy", "true");
+  if (onLogin) cleanup = renderLogin(main, current, ctx);
+  else if (current.segments[0] === "applications" && current.segments.length >= 3) cleanup = renderApp(main, current, ctx);
+  else if (current.segments[0] === "applications" || current.segments.length === 0) cleanup = renderList(main, current, ctx);
+  else {
+    fill(main, 
+      h("section", { class: "empty-state" }, h("h1", null, "Page not found"), h("p", null, h("a", { href: "#/applications" }, "Back to applications"))),
+    );
+  }
+  main.removeAttribute("aria-busy");
+}
+
+window.addEventListener("hashchange", route);
+window.addEventListener("rudder:unauthorized", () => {
+  const current = currentRoute();
+  session = null;
+  if (current.segments[0] !== "login") navigate(href(["login"], { next: current.raw }));
+});
+
+route();
