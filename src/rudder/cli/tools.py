@@ -3,6 +3,7 @@ where it is. Registered on the main Typer app by rudder.cli.main."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -10,8 +11,14 @@ import typer
 from rudder.localcluster.toolchain import InstallOptions, install
 from rudder.model.errors import RudderError
 from rudder.model.toolchain import tools_bin
+from rudder.observability.logging import configure
 
 app = typer.Typer(help="Build and locate the pinned toolchain (kube-apiserver, etcd, kwok, helm).")
+
+
+@app.callback()
+def _setup() -> None:
+    configure(json=False, level=os.environ.get("RUDDER_LOG_LEVEL", "WARNING"))
 
 
 def _progress(line: str) -> None:
