@@ -72,6 +72,7 @@ async def test_argo_cd_application_is_deployed_synced_and_healthy(
         ("ConfigMap", "web-config", "Synced"),
     }
     assert status["summary"]["images"] == ["nginx:1.27"]
+    assert status["health"] == {"status": "Healthy"}  # no stale "waiting for rollout" message
     assert status["history"][0]["revision"] == sha
     assert status["history"][0]["initiatedBy"] == {"automated": True}
     assert status["operationState"]["phase"] == "Succeeded"

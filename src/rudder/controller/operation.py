@@ -38,14 +38,18 @@ class Outcome:
 
 
 async def patch_status(ctx: ControllerContext, app: Manifest, status: dict[str, Any]) -> None:
+    """Replace the given top-level status fields (others are kept as they are)."""
     meta = app.get("metadata") or {}
+    key = (str(meta.get("namespace")), str(meta.get("name")))
+    current = (ctx.app(key) or app).get("status") or {}
+    patch = {field: st.merge_patch(current.get(field), value) for field, value in status.items()}
     try:
         updated = await ctx.client.patch(
             APP_API,
             "Application",
-            str(meta.get("name")),
-            str(meta.get("namespace")),
-            patch={"status": status},
+            key[1],
+            key[0],
+            patch={"status": patch},
             subresource="status",
         )
         ctx.apps.observe(updated)

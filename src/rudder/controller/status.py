@@ -19,6 +19,16 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def merge_patch(old: Any, new: Any) -> Any:
+    """A JSON merge patch (RFC 7386) that turns ``old`` into ``new``: keys that ``new``
+    drops are set to null, so a nested object is replaced, not merged."""
+    if not isinstance(new, dict) or not isinstance(old, dict):
+        return new
+    patch = {key: merge_patch(old.get(key), value) for key, value in new.items()}
+    patch.update({key: None for key in old if key not in new})
+    return patch
+
+
 def health_status(result: HealthResult) -> dict[str, str]:
     out = {"status": result.status.value}
     if result.message:
@@ -103,6 +113,7 @@ def result_entry(result: ResourceResult) -> dict[str, Any]:
         "status": result.status.value,
         "message": result.message,
         "syncPhase": result.sync_phase.value,
+        "syncWave": result.wave,
     }
     if result.hook_type is not None:
         entry["hookType"] = result.hook_type.value
