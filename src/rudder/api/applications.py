@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rudder.cluster.client import KubeClient
-from rudder.model.application import APP_API_VERSION, REFRESH_ANNOTATION, SyncOptions, parse_spec
+from rudder.model.application import (
+    APP_API_VERSION,
+    FINALIZER_CASCADE,
+    FINALIZER_CASCADE_BACKGROUND,
+    REFRESH_ANNOTATION,
+    SyncOptions,
+    parse_spec,
+)
 from rudder.model.errors import ConfigError, ConflictError, NotFoundError, RudderError
 from rudder.model.resource import Manifest
 from rudder.source.credentials import RepoCredentials
@@ -243,3 +250,123 @@ async def wait_for(
                 temporary=True,
             )
         await asyncio.sleep(poll)
+
+
+def validate_manifest(manifest: Manifest, *, default_namespace: str) -> Manifest:
+    """A clean copy of an Application manifest to create: apiVersion/kind checked,
+    namespace defaulted, spec parsed (ConfigError naming the bad field), status and
+    operation dropped."""
+    if not isinstance(manifest, dict):
+        raise ConfigError("expected an Application manifest (a JSON object)")
+    if manifest.get("apiVersion", APP_API_VERSION) != APP_API_VERSION or manifest.get("kind", KIND) != KIND:
+        raise ConfigError(
+            f"expected apiVersion {APP_API_VERSION} and kind {KIND}, got "
+            f"{manifest.get('apiVersion')!r} / {manifest.get('kind')!r}"
+        )
+    meta = manifest.get("metadata")
+    if not isinstance(meta, dict) or not str(meta.get("name") or "").strip():
+        raise ConfigError("metadata.name is required")
+    clean_meta: dict[str, Any] = {
+        "name": str(meta["name"]),
+        "namespace": str(meta.get("namespace") or default_namespace),
+    }
+    for field_name in ("labels", "annotations"):
+        value = meta.get(field_name)
+        if value is not None:
+            if not isinstance(value, dict):
+                raise ConfigError(f"metadata.{field_name}: expected a map of strings")
+            clean_meta[field_name] = {str(k): str(v) for k, v in value.items()}
+    if meta.get("finalizers") is not None:
+        if not isinstance(meta["finalizers"], list):
+            raise ConfigError("metadata.finalizers: expected a list")
+        clean_meta["finalizers"] = [str(f) for f in meta["finalizers"]]
+    out: Manifest = {
+        "apiVersion": APP_API_VERSION,
+        "kind": KIND,
+        "metadata": clean_meta,
+        "spec": manifest.get("spec"),
+    }
+    parse_spec(out)
+    return out
+
+
+async def create_application(client: KubeClient, manifest: Manifest, *, upsert: bool = False) -> Manifest:
+    """Create the Application; with ``upsert`` an existing one gets this spec (replaced
+    whole, as Argo CD does), labels and annotations. Without it an existing app with a
+    different spec is a conflict."""
+    meta = manifest["metadata"]
+    namespace, name = meta["namespace"], meta["name"]
+    try:
+        return await client.create(manifest)
+    except ConflictError:
+        existing = await get_application(client, namespace, name)
+        if existing.get("spec") == manifest.get("spec") and not upsert:
+            return existing
+        if not upsert:
+            raise ConflictError(
+                f"Application/{namespace}/{name}: exists with a different spec; use upsert to replace it",
+                status=409,
+            ) from None
+    version = str((existing.get("metadata") or {}).get("resourceVersion"))
+    patch: list[dict[str, Any]] = [
+        {"op": "test", "path": "/metadata/resourceVersion", "value": version},
+        {"op": "replace", "path": "/spec", "value": manifest["spec"]},
+    ]
+    for field_name in ("labels", "annotations"):
+        if field_name in meta:
+            merged = {**((existing.get("metadata") or {}).get(field_name) or {}), **meta[field_name]}
+            patch.append({"op": "add", "path": f"/metadata/{field_name}", "value": merged})
+    return await client.patch(APP_API_VERSION, KIND, name, namespace, patch=patch, patch_type="json")
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON merge patch."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+async def patch_spec(client: KubeClient, app: Manifest, spec_patch: Manifest) -> Manifest:
+    """Merge-patch ``spec`` (``rudder app set``); the result is validated before it is written."""
+    meta = app.get("metadata") or {}
+    if not isinstance(spec_patch, dict) or not spec_patch:
+        raise ConfigError("expected a non-empty JSON merge patch of the Application's spec")
+    patched = merge_patch(app.get("spec") or {}, spec_patch)
+    parse_spec({"spec": patched})
+    version = str(meta.get("resourceVersion"))
+    return await client.patch(
+        APP_API_VERSION,
+        KIND,
+        str(meta.get("name")),
+        str(meta.get("namespace")),
+        patch={"metadata": {"resourceVersion": version}, "spec": spec_patch},
+    )
+
+
+async def delete_application(client: KubeClient, namespace: str, name: str, *, cascade: bool = True) -> None:
+    """Delete the Application; ``cascade`` first adds Argo CD's resources finalizer so the
+    controller deletes what the app deployed, otherwise the finalizer is removed and
+    the resources stay."""
+    app = await get_application(client, namespace, name)
+    finalizers = [str(f) for f in (app.get("metadata") or {}).get("finalizers") or []]
+    ours = (FINALIZER_CASCADE, FINALIZER_CASCADE_BACKGROUND)
+    wanted = finalizers
+    if cascade and not any(f in ours for f in finalizers):
+        wanted = [*finalizers, FINALIZER_CASCADE]
+    elif not cascade:
+        wanted = [f for f in finalizers if f not in ours]
+    if wanted != finalizers:
+        await client.patch(
+            APP_API_VERSION,
+            KIND,
+            name,
+            namespace,
+            patch={"metadata": {"resourceVersion": app["metadata"]["resourceVersion"], "finalizers": wanted}},
+        )
+    await client.delete(APP_API_VERSION, KIND, name, namespace, missing_ok=False)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from prometheus_client import start_http_server
 
 from rudder.cluster.client import KubeClient
 from rudder.controller.context import ControllerOptions
@@ -18,6 +19,7 @@ from rudder.controller.manager import Controller
 from rudder.model.duration import parse_duration
 from rudder.model.errors import ConfigError, RudderError
 from rudder.observability import logging as rlog
+from rudder.observability import metrics
 
 KubeconfigOption = Annotated[
     Path | None,
@@ -53,9 +55,14 @@ def controller(
     ] = None,
     log_format: Annotated[str, typer.Option(help="json or console")] = "json",
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+    metrics_port: Annotated[
+        int, typer.Option(min=0, max=65535, help="serve Prometheus /metrics on 127.0.0.1:PORT (0: off)")
+    ] = 0,
 ) -> None:
     """Run the controller: watch Applications and reconcile them until SIGTERM/SIGINT."""
     rlog.configure(json=log_format == "json", level=log_level)
+    if metrics_port:
+        start_http_server(metrics_port, addr="127.0.0.1")
     try:
         options = ControllerOptions(
             control_namespace=control_namespace,
@@ -93,6 +100,7 @@ async def _run_controller(kubeconfig: Path | None, context: str | None, options:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     controller = Controller(client, options)
+    metrics.CACHE_AGE_SECONDS.set_function(controller.ctx.live.age_seconds)
     try:
         await controller.start()
         await stop.wait()

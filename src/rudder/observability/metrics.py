@@ -20,3 +20,16 @@ RENDER_SECONDS = Histogram("rudder_render_seconds", "Time to render one applicat
 CACHE_AGE_SECONDS = Gauge(
     "rudder_cluster_cache_age_seconds", "Seconds since the live cache last saw a watch event"
 )
+WEBHOOK_REQUESTS = Counter(
+    "rudder_webhook_requests_total",
+    "Git webhook requests by provider and result (refreshed, ignored, unknown_repo, bad_signature, "
+    "too_large, rate_limited, malformed)",
+    ["provider", "result"],
+)
+API_REQUEST_SECONDS = Histogram(
+    "rudder_api_request_seconds",
+    "HTTP API request duration by route template, method and status code",
+    ["route", "method", "code"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+LOGIN_TOTAL = Counter("rudder_login_total", "Login attempts by result (success, failure, locked)", ["result"])

@@ -1,0 +1,69 @@
+"""``rudder server``: the FastAPI application (routes, error handlers, OpenAPI at
+/api/docs and /api/openapi.json, request metrics) and running it under uvicorn.
+``create_app`` is used by the CLI and by tests that run the server in-process."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CollectorRegistry
+
+from rudder.api.errors import install_handlers
+from rudder.api.options import ServerOptions
+from rudder.api.routes import account, apps_read, apps_write, session, stream, system, webhook
+from rudder.api.state import ServerState
+from rudder.cluster.client import KubeClient
+from rudder.observability import metrics
+
+DEFAULT_STATIC = Path(__file__).resolve().parent.parent / "ui" / "static"
+
+
+def create_app(client: KubeClient, options: ServerOptions) -> FastAPI:
+    """The ASGI application; its lifespan starts and stops the server state."""
+    state = ServerState(client, options)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await state.start()
+        try:
+            yield
+        finally:
+            await state.stop()
+
+    app = FastAPI(
+        title="Rudder API",
+        version="1",
+        description="GitOps continuous delivery for Kubernetes, speaking the Argo CD Application API. "
+        "Authenticate with POST /api/v1/session or an account token (Authorization: Bearer).",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.rudder = state
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(system.AppInfoCollector(state.index))
+    app.state.app_registry = registry
+    install_handlers(app)
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "other") if route is not None else "unmatched"
+        if template != "/api/v1/stream/applications":
+            metrics.API_REQUEST_SECONDS.labels(template, request.method, str(response.status_code)).observe(
+                time.perf_counter() - started
+            )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    for module in (session, account, apps_read, apps_write, stream, webhook, system):
+        app.include_router(module.router)
+    system.mount_ui(app, options.static_dir or DEFAULT_STATIC)
+    return app
