@@ -27,6 +27,7 @@ COMPONENT_BINARIES = {
 }
 KUBECONFIG_NAME = "kubeconfig.yaml"
 CONFIG_NAME = "kwok.yaml"
+SERVICE_CIDR = "10.96.0.0/16"  # room for 65,534 Services
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -62,6 +63,14 @@ class Kwokctl:
             "apiVersion": "config.kwok.x-k8s.io/v1alpha1",
             "kind": "KwokctlConfiguration",
             "options": options,
+            # The API server's default Service range (a /24) runs out at 254 Services;
+            # benchmarks deploy thousands.
+            "componentsPatches": [
+                {
+                    "name": "kube-apiserver",
+                    "extraArgs": [{"key": "service-cluster-ip-range", "value": SERVICE_CIDR}],
+                }
+            ],
         }
 
     def _env(self) -> dict[str, str]:
