@@ -1,7 +1,8 @@
 """Fixtures for the web UI tests: Debian's Chromium driven by Playwright (never a browser
 that Playwright downloads), one page per test that fails the test on any uncaught
 JavaScript error, a page whose origin serves only the UI's static files (for the pure
-module tests), and the folder where screenshots are kept (test-artifacts/ui)."""
+module tests), a real ``rudder server`` next to the controller harness, and the folder
+where screenshots are kept (test-artifacts/ui)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ import pytest
 from playwright.async_api import Browser, Page, Route, async_playwright
 
 from rudder.ui import static_dir
+from tests.controller.conftest import Harness, harness  # noqa: F401  (fixture used by rudder_server)
+from tests.fixtures.cluster import ClusterInfo
+from tests.ui.server import RudderServer, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -87,3 +91,26 @@ async def module_page(page: Page) -> Page:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+async def rudder_server(
+    harness: Harness,  # noqa: F811  (the controller harness fixture imported above)
+    cluster: ClusterInfo,
+    tmp_path: Path,
+) -> AsyncIterator[RudderServer]:
+    """``rudder server`` serving the harness's namespace, with a control namespace of its
+    own (``<namespace>-ctl``, deleted afterwards) like the controller's ``argocd``."""
+    control = f"{harness.namespace}-ctl"
+    await harness.kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": control}})
+    try:
+        async with running_server(
+            harness.kube,
+            cluster.kubeconfig,
+            control_namespace=control,
+            app_namespace=harness.namespace,
+            log=tmp_path / "server.log",
+        ) as server:
+            yield server
+    finally:
+        await harness.kube.delete("v1", "Namespace", control)

@@ -114,8 +114,25 @@ export function streamApplications(onEvent, onState) {
       }
       if (data && data.application) onEvent(data);
     });
-    source.addEventListener("error", () => {
+    source.addEventListener("error", (event) => {
       if (closed) return;
+      if (event.data) {
+        // The server's own "error" event before it ends the stream: 401 when the
+        // session ended, 503 when this client fell behind (the browser reconnects).
+        let body = {};
+        try {
+          body = JSON.parse(event.data);
+        } catch {
+          body = {};
+        }
+        if (body.code === 401) {
+          closed = true;
+          source.close();
+          onState?.("offline");
+          window.dispatchEvent(new CustomEvent("rudder:unauthorized"));
+        }
+        return;
+      }
       if (source.readyState === EventSource.CLOSED) {
         // The browser gave up (HTTP error such as 401): check the session, then retry.
         onState?.("offline");

@@ -234,7 +234,7 @@ export function renderApp(main, route) {
         [data.tree, data.treeError] = tree;
         data.managed = managed[0] ? itemsOf(managed[0]) : data.managed;
         data.managedError = managed[1];
-        if (ui.tab === "events" || data.events) loadEvents();
+        loadEvents();
         drawAll();
       } catch (err) {
         if (closed || err.status === 401) return;
