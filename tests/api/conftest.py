@@ -26,7 +26,7 @@ import pytest
 
 from rudder.api.accounts import set_password, take_initial_password
 from rudder.api.options import ServerOptions
-from rudder.api.settings import CONFIG_MAP, RBAC_CONFIG_MAP
+from rudder.api.settings import CONFIG_MAP, RBAC_CONFIG_MAP, SECRET_NAME
 from rudder.cluster.client import KubeClient
 from rudder.controller.install import install_crds
 from rudder.model.application import APP_API_VERSION
@@ -43,6 +43,11 @@ p, role:dev, applications, sync, default/*, allow
 g, alice, role:dev
 g, bob, role:readonly
 """
+WEBHOOK_SECRETS = {
+    "webhook.github.secret": "github-hmac-secret",
+    "webhook.gitlab.secret": "gitlab-token",
+    "webhook.bitbucketserver.secret": "bitbucket-server-secret",
+}
 ACCOUNTS = {
     "accounts.alice": "login, apiKey",
     "accounts.bob": "login",
@@ -164,6 +169,13 @@ def api_env(cluster: ClusterInfo) -> Iterator[ApiEnv]:
             await kube.apply(config_map(control, RBAC_CONFIG_MAP, {"policy.csv": POLICY}))
             for user in USERS:
                 await set_password(kube, control, user, password_of(user), rounds=4)
+            await kube.patch(
+                "v1",
+                "Secret",
+                SECRET_NAME,
+                control,
+                patch={"stringData": WEBHOOK_SECRETS},
+            )
 
     run_in_thread(prepare)
     server = ThreadServer(
