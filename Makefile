@@ -40,4 +40,7 @@ demo: tools
 	scripts/demo.sh
 
 demo-down: venv
+	-state=$${XDG_STATE_HOME:-$$HOME/.local/state}/rudder/demo; \
+	  test -f $$state/controller.pid && kill $$(cat $$state/controller.pid) 2>/dev/null; \
+	  rm -f $$state/controller.pid
 	$(BIN)/rudder cluster down --name demo

@@ -9,8 +9,8 @@ import uuid
 import yaml
 
 from rudder.model.application import APP_API_VERSION
-from tests.controller.conftest import Harness
 from tests.controller.test_reconcile import configmap
+from tests.fixtures.controller import Harness
 from tests.fixtures.git import GitRepo
 
 

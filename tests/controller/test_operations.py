@@ -8,8 +8,8 @@ import pytest
 
 from rudder.api import applications as actions
 from rudder.model.errors import ConfigError, ConflictError
-from tests.controller.conftest import Harness
 from tests.controller.test_reconcile import configmap
+from tests.fixtures.controller import Harness
 from tests.fixtures.git import GitRepo
 
 

@@ -8,7 +8,7 @@ import asyncio
 import yaml
 
 from rudder.model.resource import TRACKING_ANNOTATION
-from tests.controller.conftest import Harness
+from tests.fixtures.controller import Harness
 from tests.fixtures.git import GitRepo
 
 

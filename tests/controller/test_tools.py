@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import yaml
 
-from tests.controller.conftest import Harness
 from tests.controller.test_reconcile import configmap, deployment
+from tests.fixtures.controller import Harness
 from tests.fixtures.git import GitRepo
 
 CHART = """apiVersion: v2

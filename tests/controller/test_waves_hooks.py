@@ -9,8 +9,8 @@ from typing import Any
 import yaml
 
 from rudder.cluster.client import KubeClient
-from tests.controller.conftest import Harness
 from tests.controller.test_reconcile import configmap, deployment
+from tests.fixtures.controller import Harness
 from tests.fixtures.git import GitRepo
 
 
