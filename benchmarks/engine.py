@@ -259,7 +259,8 @@ def main() -> None:
     own = args.kubeconfig is None
     kubeconfig = args.kubeconfig
     if own:
-        subprocess.run([RUDDER, "cluster", "up", "--name", "bench-engine", "--nodes", "2"], check=True)
+        nodes = 2 + (3 * args.apps) // 100  # a kwok node takes 110 pods; each app runs 3
+        subprocess.run([RUDDER, "cluster", "up", "--name", "bench-engine", "--nodes", str(nodes)], check=True)
         kubeconfig = subprocess.run(
             [RUDDER, "cluster", "kubeconfig", "--name", "bench-engine"],
             check=True,
