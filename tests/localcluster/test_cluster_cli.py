@@ -194,7 +194,7 @@ def test_kubeconfig_of_unknown_cluster_fails(cli: Cli) -> None:
     assert "rudder cluster up --name ghost" in error
 
 
-@pytest.mark.parametrize("delay", [0.5, 2.0])
+@pytest.mark.parametrize("delay", [0.0, 0.5, 2.0])
 def test_interrupted_up_leaves_nothing_behind(cli: Cli, delay: float) -> None:
     starting = subprocess.Popen(
         [RUDDER, "cluster", "up", "--name", "interrupted"],
@@ -203,6 +203,9 @@ def test_interrupted_up_leaves_nothing_behind(cli: Cli, delay: float) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert starting.stderr is not None
+    first = starting.stderr.readline()  # interrupt once the start is under way, not during imports
+    assert "starting control plane" in first
     time.sleep(delay)
     starting.send_signal(signal.SIGINT)
     _, stderr = starting.communicate(timeout=60)
