@@ -70,16 +70,18 @@ class Comparer:
     def __init__(self, client: KubeClient, cache: LiveCache, *, concurrency: int = 8) -> None:
         self._client = client
         self._cache = cache
-        self._predicted: dict[ResourceKey, tuple[str, str, Manifest | None, str]] = {}
+        # per app instance: key -> (desired digest, live digest, dry-run result, refusal)
+        self._predicted: dict[str, dict[ResourceKey, tuple[str, str, Manifest | None, str]]] = {}
         self._semaphore = asyncio.Semaphore(concurrency)
 
     async def _predict(
-        self, key: ResourceKey, desired: Manifest, live: Manifest
+        self, app_instance: str, key: ResourceKey, desired: Manifest, live: Manifest
     ) -> tuple[Manifest | None, str]:
         """The dry-run result of applying ``desired`` (None + message when refused)."""
         desired_digest = _digest(desired)
         live_digest = _digest(normalize(live))
-        cached = self._predicted.get(key)
+        known = self._predicted.setdefault(app_instance, {})
+        cached = known.get(key)
         if cached is not None and cached[0] == desired_digest and cached[1] == live_digest:
             return cached[2], cached[3]
         async with self._semaphore:
@@ -90,12 +92,12 @@ class Comparer:
                 if exc.temporary:
                     raise
                 predicted, message = None, str(exc)
-        self._predicted[key] = (desired_digest, live_digest, predicted, message)
+        known[key] = (desired_digest, live_digest, predicted, message)
         return predicted, message
 
-    def forget(self, keys: set[ResourceKey]) -> None:
-        for key in keys:
-            self._predicted.pop(key, None)
+    def forget_app(self, app_instance: str) -> None:
+        """Drop what was remembered for an app that no longer exists."""
+        self._predicted.pop(app_instance, None)
 
     async def compare(
         self,
@@ -118,6 +120,9 @@ class Comparer:
             jobs.append(self._compare_one(app_instance, key, obj, live, ignore))
         results = await asyncio.gather(*jobs)
         states.extend(results)
+        known = self._predicted.get(app_instance, {})
+        for gone in [k for k in known if k not in desired_keys]:
+            del known[gone]
         for state in results:
             if state.shared_with:
                 warnings.append(
@@ -193,7 +198,7 @@ class Comparer:
                 shared_with=owner,
                 message=f"owned by application {owner}",
             )
-        predicted, message = await self._predict(key, desired, live)
+        predicted, message = await self._predict(app_instance, key, desired, live)
         result = compare_resource(key, desired=desired, predicted=predicted, live=live, rules=ignore)
         return ResourceState(
             key=key,

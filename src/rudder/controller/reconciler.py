@@ -54,11 +54,12 @@ class Pass:
 async def reconcile(ctx: ControllerContext, key: AppKey) -> float | None:
     """Reconcile the Application ``key``; returns seconds until the next look (None = never)."""
     app = ctx.app(key)
+    instance = app_instance_name(key[0], key[1], control_namespace=ctx.options.control_namespace)
     if app is None:
         ctx.memory.pop(key, None)
+        ctx.comparer.forget_app(instance)
         return None
     meta = app.get("metadata") or {}
-    instance = app_instance_name(key[0], key[1], control_namespace=ctx.options.control_namespace)
     if meta.get("deletionTimestamp"):
         return await finalize(ctx, app, instance)
     run = Pass(app=app, key=key, instance=instance)
