@@ -34,26 +34,33 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
-/** An inline SVG icon from path data (24×24 viewBox, stroked). */
+const iconCache = new Map();
+
+/** An inline SVG icon from path data (24×24 viewBox, stroked); built once, then cloned. */
 export function icon(paths, { size = 16, cls = "icon", fill = "none" } = {}) {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("width", String(size));
-  svg.setAttribute("height", String(size));
-  svg.setAttribute("class", cls);
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  for (const d of [].concat(paths)) {
-    const path = document.createElementNS(SVG_NS, "path");
-    path.setAttribute("d", d);
-    path.setAttribute("fill", fill);
-    path.setAttribute("stroke", "currentColor");
-    path.setAttribute("stroke-width", "2");
-    path.setAttribute("stroke-linecap", "round");
-    path.setAttribute("stroke-linejoin", "round");
-    svg.append(path);
+  const key = `${[].concat(paths).join("|")}:${size}:${cls}:${fill}`;
+  let svg = iconCache.get(key);
+  if (!svg) {
+    svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", String(size));
+    svg.setAttribute("height", String(size));
+    svg.setAttribute("class", cls);
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    for (const d of [].concat(paths)) {
+      const path = document.createElementNS(SVG_NS, "path");
+      path.setAttribute("d", d);
+      path.setAttribute("fill", fill);
+      path.setAttribute("stroke", "currentColor");
+      path.setAttribute("stroke-width", "2");
+      path.setAttribute("stroke-linecap", "round");
+      path.setAttribute("stroke-linejoin", "round");
+      svg.append(path);
+    }
+    iconCache.set(key, svg);
   }
-  return svg;
+  return svg.cloneNode(true);
 }
 
 export const ICONS = {

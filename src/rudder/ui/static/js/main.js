@@ -1,6 +1,6 @@
-// Entry point: checks the session, draws the top bar and hands each hash route to its
-// view. A view's render() returns a cleanup function (close streams, stop timers) that
-// runs before the next view is drawn.
+// Entry point: draws the top bar and hands each hash route to its view at once; who is
+// signed in is asked in parallel, and any 401 shows the login page. A view's render()
+// returns a cleanup function (close streams, stop timers) run before the next view.
 
 import { api } from "./api.js";
 import { fill, h, icon, ICONS } from "./dom.js";
@@ -12,8 +12,8 @@ import { renderApp } from "./views/app.js";
 const main = document.getElementById("main");
 const topbar = document.getElementById("topbar");
 let session = null;
+let pendingSession = null;
 let cleanup = null;
-let generation = 0;
 
 function brand() {
   return h(
@@ -25,24 +25,46 @@ function brand() {
 }
 
 function drawTopbar(route) {
-  if (!session || route.segments[0] === "login") {
+  if (route.segments[0] === "login") {
     topbar.hidden = true;
     return;
   }
-  const roles = (session.roles || []).join(", ");
-  fill(topbar, 
+  const roles = (session?.roles || []).join(", ");
+  fill(
+    topbar,
     brand(),
     h("nav", { class: "topnav", "aria-label": "Main" }, h("a", { href: "#/applications", class: "active", "aria-current": "page" }, "Applications")),
     h("div", { class: "spacer" }),
-    h(
-      "div",
-      { class: "user", title: roles ? `Roles: ${roles}` : "" },
-      h("span", { class: "avatar", "aria-hidden": "true" }, (session.username || "?").slice(0, 1).toUpperCase()),
-      h("span", { class: "user-name", "data-testid": "username" }, session.username),
-    ),
-    h("button", { type: "button", class: "btn btn-ghost", onclick: logout, "aria-label": "Sign out" }, icon(ICONS.logout), h("span", { class: "hide-sm" }, "Sign out")),
+    session
+      ? [
+          h(
+            "div",
+            { class: "user", title: roles ? `Roles: ${roles}` : "" },
+            h("span", { class: "avatar", "aria-hidden": "true" }, (session.username || "?").slice(0, 1).toUpperCase()),
+            h("span", { class: "user-name", "data-testid": "username" }, session.username),
+          ),
+          h("button", { type: "button", class: "btn btn-ghost", onclick: logout, "aria-label": "Sign out" }, icon(ICONS.logout), h("span", { class: "hide-sm" }, "Sign out")),
+        ]
+      : null,
   );
   topbar.hidden = false;
+}
+
+/** Who is signed in, asked once and in parallel with the first page's own request:
+ * a 401 from either raises "rudder:unauthorized", which shows the login page. */
+function whoami() {
+  if (session || pendingSession) return;
+  pendingSession = api.userinfo().then(
+    (info) => {
+      session = info;
+      pendingSession = null;
+      drawTopbar(currentRoute());
+    },
+    (err) => {
+      pendingSession = null;
+      if (err.status === 401) window.dispatchEvent(new CustomEvent("rudder:unauthorized"));
+    },
+  );
 }
 
 async function logout() {
@@ -55,56 +77,27 @@ async function logout() {
   navigate(href(["login"]));
 }
 
-function showFatal(message, retry) {
-  fill(main, 
-    h(
-      "section",
-      { class: "empty-state fatal" },
-      icon(ICONS.alert, { size: 32 }),
-      h("h1", null, "Rudder is not answering"),
-      h("p", null, message),
-      h("button", { type: "button", class: "btn btn-primary", onclick: retry }, "Try again"),
-    ),
-  );
-}
-
-async function route() {
-  const mine = ++generation;
+function route() {
   cleanup?.();
   cleanup = null;
   const current = currentRoute();
   const onLogin = current.segments[0] === "login";
-  if (!session && !onLogin) {
-    try {
-      session = await api.userinfo();
-    } catch (err) {
-      if (mine !== generation) return;
-      if (err.status === 401) {
-        navigate(href(["login"], { next: current.raw }));
-      } else {
-        showFatal(err.message, route);
-      }
-      return;
-    }
-    if (mine !== generation) return;
-  }
+  if (!onLogin) whoami();
   drawTopbar(current);
   const ctx = {
-    session,
     onLogin: (info) => {
       session = info;
     },
   };
-  main.setAttribute("aria-busy", "true");
   if (onLogin) cleanup = renderLogin(main, current, ctx);
   else if (current.segments[0] === "applications" && current.segments.length >= 3) cleanup = renderApp(main, current, ctx);
   else if (current.segments[0] === "applications" || current.segments.length === 0) cleanup = renderList(main, current, ctx);
   else {
-    fill(main, 
+    fill(
+      main,
       h("section", { class: "empty-state" }, h("h1", null, "Page not found"), h("p", null, h("a", { href: "#/applications" }, "Back to applications"))),
     );
   }
-  main.removeAttribute("aria-busy");
 }
 
 window.addEventListener("hashchange", route);
