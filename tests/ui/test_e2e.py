@@ -108,6 +108,10 @@ async def test_sign_in_see_list_open_app_sync_until_synced(
     await expect(page.get_by_test_id("app-count")).to_have_text("3 applications")
     await expect(page.locator("main")).not_to_contain_text("null")
     await screenshot(page, artifacts / "applications.png")
+    await page.set_viewport_size({"width": 420, "height": 860})  # a phone: the rows become cards
+    await expect(guestbook.locator("[data-sync]")).to_be_visible()
+    await screenshot(page, artifacts / "applications-narrow.png")
+    await page.set_viewport_size({"width": 1440, "height": 900})
 
     await guestbook.get_by_role("link", name="guestbook").click()
     await expect(page.get_by_role("heading", name="guestbook", exact=True)).to_be_visible()

@@ -99,6 +99,7 @@ export function renderApp(main, route) {
     }
     panel.setAttribute("aria-labelledby", `tab-${id}`);
     if (id === "events" && !data.events) loadEvents();
+    if (id === "diff" && data.app) loadManaged();
     drawPanel();
   };
   for (const tab of TABS) {
@@ -173,7 +174,7 @@ export function renderApp(main, route) {
     const status = data.app.status || {};
     const counts = {
       tree: mergeResources(data.tree?.nodes, status.resources).length,
-      diff: (data.managed || status.resources || []).filter((r) => r.status === "OutOfSync").length,
+      diff: (status.resources || []).filter((r) => r.status === "OutOfSync").length,
       history: (status.history || []).length,
       events: data.events ? data.events.length : "",
     };
@@ -211,6 +212,14 @@ export function renderApp(main, route) {
     }
   };
 
+  async function loadManaged() {
+    const [body, error] = await settle(api.managedResources(namespace, name));
+    if (closed) return;
+    data.managed = body ? itemsOf(body) : data.managed;
+    data.managedError = error;
+    if (ui.tab === "diff") drawPanel();
+  }
+
   async function loadEvents() {
     const [body, error] = await settle(api.events(namespace, name));
     if (closed) return;
@@ -224,16 +233,12 @@ export function renderApp(main, route) {
     if (inflight) return inflight;
     inflight = (async () => {
       try {
-        const [app, tree, managed] = await Promise.all([
-          api.application(namespace, name),
-          settle(api.resourceTree(namespace, name)),
-          settle(api.managedResources(namespace, name)),
-        ]);
+        // The diff renders and dry-runs on the server: asked only while its tab is open.
+        const [app, tree] = await Promise.all([api.application(namespace, name), settle(api.resourceTree(namespace, name))]);
         if (closed) return;
         data.app = app;
         [data.tree, data.treeError] = tree;
-        data.managed = managed[0] ? itemsOf(managed[0]) : data.managed;
-        data.managedError = managed[1];
+        if (ui.tab === "diff") loadManaged();
         loadEvents();
         drawAll();
       } catch (err) {

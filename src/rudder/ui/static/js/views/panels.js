@@ -120,6 +120,10 @@ function diffLines(text) {
 }
 
 export function drawDiff(panel, { managed, managedError }, ui) {
+  if (!managed && !managedError) {
+    fill(panel, h("div", { class: "empty-state small" }, h("span", { class: "spinner", "aria-hidden": "true" }), h("p", null, "Comparing with Git…")));
+    return;
+  }
   const items = [...(managed || [])].sort(
     (a, b) => (a.status === "OutOfSync" ? 0 : 1) - (b.status === "OutOfSync" ? 0 : 1) || `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`),
   );
