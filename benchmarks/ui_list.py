@@ -13,7 +13,7 @@ Chromium and reads the page's own timings:
 - rows in the DOM (``rudder:list-rendered``), first contentful paint, largest contentful
   paint, and the duration of the list request as the browser saw it.
 
-Also timed: a filtered first page (``health=Degraded&search=app-4``) and the last page.
+Also timed: a filtered first page (``health=Degraded&search=app-04``) and the last page.
 Without --kubeconfig a local cluster named ``bench-ui`` is started, and stopped unless
 --keep. Figures are printed (median and p95 over the runs), never asserted."""
 
@@ -225,9 +225,9 @@ async def run(args: argparse.Namespace, kubeconfig: str, work: Path) -> dict[str
                     await measure(browser, url, state, "/applications", args.runs),
                 ),
                 "filtered": summary(
-                    f"{args.apps} apps, filtered (health=Degraded, search=app-4)",
+                    f"{args.apps} apps, filtered (health=Degraded, search=app-04)",
                     await measure(
-                        browser, url, state, "/applications?health=Degraded&search=app-4", args.runs
+                        browser, url, state, "/applications?health=Degraded&search=app-04", args.runs
                     ),
                 ),
                 "last_page": summary(

@@ -99,3 +99,21 @@ export function debounce(fn, wait) {
   wrapped.cancel = () => clearTimeout(timer);
   return wrapped;
 }
+
+/** Run ``fn`` once, ``wait`` ms after the first of a burst of calls: unlike debounce,
+ * a steady stream of calls still runs it every ``wait`` ms. */
+export function coalesce(fn, wait) {
+  let timer = 0;
+  const wrapped = () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = 0;
+      fn();
+    }, wait);
+  };
+  wrapped.cancel = () => {
+    clearTimeout(timer);
+    timer = 0;
+  };
+  return wrapped;
+}

@@ -4,7 +4,7 @@
 
 import { api, itemsOf, streamApplications } from "../api.js";
 import { healthBadge, syncBadge, operationBadge } from "../badges.js";
-import { fill, h, icon, ICONS, debounce } from "../dom.js";
+import { fill, h, icon, ICONS, coalesce } from "../dom.js";
 import { ago, fullTime, shortRevision, destinationLabel } from "../format.js";
 import { href, replaceQuery } from "../router.js";
 import { syncDialog, refreshDialog, rollbackDialog } from "./actions.js";
@@ -80,6 +80,7 @@ export function renderApp(main, route) {
   let closed = false;
   let deleted = false;
   let inflight = null;
+  let again = false;
 
   const header = h("div", { class: "app-header" });
   const banners = h("div", { class: "banners" });
@@ -230,7 +231,10 @@ export function renderApp(main, route) {
   }
 
   const load = async () => {
-    if (inflight) return inflight;
+    if (inflight) {
+      again = true; // the change may have come after the read in flight began
+      return inflight;
+    }
     inflight = (async () => {
       try {
         // The diff renders and dry-runs on the server: asked only while its tab is open.
@@ -261,11 +265,15 @@ export function renderApp(main, route) {
         );
       } finally {
         inflight = null;
+        if (again && !closed) {
+          again = false;
+          reload();
+        }
       }
     })();
     return inflight;
   };
-  const reload = debounce(load, 300);
+  const reload = coalesce(load, 300);
 
   const closeStream = streamApplications(
     ({ type, application }) => {

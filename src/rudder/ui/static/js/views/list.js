@@ -1,11 +1,11 @@
 // The applications list: filters and search in the address (#/applications?health=…),
 // one server-side page at a time, kept current by the SSE stream: a change to a shown
 // app redraws its row in place; anything that may change the page's membership
-// (added, deleted, or no longer matching the filters) re-reads the page, debounced.
+// (added, deleted, or no longer matching the filters) re-reads the page, coalesced.
 
 import { api, streamApplications } from "../api.js";
 import { healthBadge, syncBadge, operationBadge, HEALTH_STATUSES, SYNC_STATUSES } from "../badges.js";
-import { fill, h, icon, ICONS, debounce } from "../dom.js";
+import { fill, h, icon, ICONS, coalesce, debounce } from "../dom.js";
 import { ago, fullTime, shortRevision, repoLabel, destinationLabel, plural } from "../format.js";
 import { href, navigate, replaceQuery } from "../router.js";
 
@@ -251,7 +251,16 @@ export function renderList(main, route) {
     }
   };
 
+  let loadSeq = 0;
+  let loading = false;
+  let again = false;
   const load = async ({ scroll = false, quiet = false } = {}) => {
+    if (quiet && loading) {
+      again = true; // a live re-read waits for the one in flight, never aborts it
+      return;
+    }
+    const seq = ++loadSeq;
+    loading = true;
     controller?.abort();
     controller = new AbortController();
     replaceQuery(toQuery(state));
@@ -289,9 +298,17 @@ export function renderList(main, route) {
       fill(message, 
         h("div", { class: "empty-state error", role: "alert" }, icon(ICONS.alert, { size: 28 }), h("h2", null, "Could not load applications"), h("p", null, err.message), h("button", { type: "button", class: "btn", onclick: () => load() }, "Try again")),
       );
+    } finally {
+      if (seq === loadSeq) {
+        loading = false;
+        if (again && !closed) {
+          again = false;
+          reload();
+        }
+      }
     }
   };
-  const reload = debounce(() => load({ quiet: true }), 700);
+  const reload = coalesce(() => load({ quiet: true }), 700);
 
   const setFilter = (name, value) => {
     if (state[name] === value) return;
