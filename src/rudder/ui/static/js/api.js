@@ -35,16 +35,25 @@ async function errorMessage(response) {
   }
 }
 
+/** The response boot.js started for ``target``, once; null otherwise. */
+function prefetched(method, target) {
+  const early = window.rudderPrefetch;
+  if (!early || method !== "GET" || early.url !== target) return null;
+  window.rudderPrefetch = null;
+  return Date.now() - early.at < 10000 ? early.response : null; // never a stale page
+}
+
 export async function request(method, path, { body, query, signal, quiet401 = false } = {}) {
   let response;
+  const target = url(path, query);
   try {
-    response = await fetch(url(path, query), {
+    response = await (prefetched(method, target) || fetch(target, {
       method,
       credentials: "same-origin",
       headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
-    });
+    }));
   } catch (err) {
     if (err.name === "AbortError") throw err;
     throw new ApiError(0, "Cannot reach the Rudder server. Check that it is running.", null);
