@@ -12,14 +12,26 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CollectorRegistry
 
+from rudder.api.accounts import ensure_server_secret
 from rudder.api.errors import install_handlers
 from rudder.api.options import ServerOptions
 from rudder.api.routes import account, apps_read, apps_write, session, stream, system, webhook
 from rudder.api.state import ServerState
 from rudder.cluster.client import KubeClient
+from rudder.model.application import APP_API_VERSION
+from rudder.model.errors import ConfigError, NotFoundError
 from rudder.observability import metrics
 
 DEFAULT_STATIC = Path(__file__).resolve().parent.parent / "ui" / "static"
+
+
+async def preflight(client: KubeClient, options: ServerOptions) -> None:
+    """Fail early, with the fix in the message, when the cluster is not ready for a server."""
+    try:
+        await client.resource(APP_API_VERSION, "Application")
+    except NotFoundError as exc:
+        raise ConfigError(f"{exc}; install Rudder first with `rudder install`") from exc
+    await ensure_server_secret(client, options.control_namespace, rounds=options.bcrypt_rounds)
 
 
 def create_app(client: KubeClient, options: ServerOptions) -> FastAPI:

@@ -11,7 +11,7 @@ import typer
 import uvicorn
 
 from rudder.api.options import ServerOptions
-from rudder.api.server import create_app
+from rudder.api.server import create_app, preflight
 from rudder.cluster.client import KubeClient
 from rudder.model.errors import RudderError
 from rudder.observability import logging as rlog
@@ -62,6 +62,7 @@ async def _serve(
 ) -> None:
     client = await KubeClient.from_kubeconfig(kubeconfig, context=context)
     try:
+        await preflight(client, options)
         app = create_app(client, options)
         config = uvicorn.Config(
             app, host=address, port=port, access_log=False, log_config=None, lifespan="on"
