@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from rudder.api.options import ServerOptions
-from rudder.api.server import create_app, preflight
 from rudder.cluster.client import KubeClient
 from rudder.model.errors import RudderError
 from rudder.observability import logging as rlog
@@ -60,6 +58,10 @@ def server(
 async def _serve(
     kubeconfig: Path | None, context: str | None, options: ServerOptions, address: str, port: int
 ) -> None:
+    import uvicorn  # the server's stack is imported only when serving, to keep the CLI quick
+
+    from rudder.api.server import create_app, preflight
+
     client = await KubeClient.from_kubeconfig(kubeconfig, context=context)
     try:
         await preflight(client, options)
