@@ -90,6 +90,18 @@ def test_up_status_kubeconfig_down(cli: Cli) -> None:
     ).stdout
     assert server.startswith("https://127.0.0.1:")
 
+    # Every component runs a pinned local binary: kwokctl downloaded nothing.
+    links = list((cli.directory("demo") / "bin").iterdir())
+    assert {link.name for link in links} == {
+        "etcd",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+        "kwok-controller",
+    }
+    assert all(link.resolve().parent == tools_bin().resolve() for link in links)
+    assert not any(p.is_file() for p in (cli.root / "cache").rglob("*"))
+
     # Every control-plane process listens on loopback only.
     pids = {p.pid for p in process.processes_of(cli.directory("demo"))}
     assert len(pids) == 5

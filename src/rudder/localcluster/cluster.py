@@ -24,7 +24,7 @@ from pathlib import Path
 
 from rudder.cluster.client import KubeClient
 from rudder.localcluster import process
-from rudder.localcluster.kwokctl import COMPONENT_BINARIES, KUBECONFIG_NAME, Kwokctl, api_port
+from rudder.localcluster.kwokctl import COMPONENT_BINARIES, KUBECONFIG_NAME, Kwokctl, api_port, ports
 from rudder.model.errors import ClusterError, ConfigError, NotFoundError, RudderError, ToolError
 from rudder.model.toolchain import find_tool, tools_bin
 from rudder.observability.logging import get_logger
@@ -199,20 +199,16 @@ def up(options: UpOptions | None = None, *, report: Report = print) -> ClusterSt
         if options.port:
             _require_free_port(options.name, options.port)
         report(f"cluster {options.name!r}: starting control plane in {kwokctl.cluster_dir(options.name)}")
-        try:
+        with _undone_on_failure(kwokctl, options.name):
             kwokctl.create(options.name, port=options.port, timeout=options.timeout)
-            kwokctl.scale_nodes(options.name, options.nodes)
-            remaining = max(options.timeout - (time.monotonic() - started), 5.0)
-            current = status(options.name)
-            if current.state is not State.RUNNING:
-                raise ClusterError(f"cluster {options.name!r}: {_died(current)}")
-            asyncio.run(_wait_ready(current, nodes=options.nodes, timeout=remaining))
-        except BaseException as exc:
-            _teardown(kwokctl, options.name)
-            log.warning("cluster_up_failed", cluster=options.name, error=str(exc) or type(exc).__name__)
-            if isinstance(exc, RudderError | KeyboardInterrupt):
-                raise
-            raise ClusterError(f"cluster {options.name!r}: start failed: {exc}") from exc
+            _wait_ports_bound(options.name, kwokctl.cluster_dir(options.name), deadline=started + 30)
+    with _undone_on_failure(kwokctl, options.name):
+        kwokctl.scale_nodes(options.name, options.nodes)
+        current = status(options.name)
+        if current.state is not State.RUNNING:
+            raise ClusterError(f"cluster {options.name!r}: {_died(current)}")
+        remaining = max(options.timeout - (time.monotonic() - started), 5.0)
+        asyncio.run(_wait_ready(current, nodes=options.nodes, timeout=remaining))
     current = status(options.name)
     seconds = time.monotonic() - started
     log.info("cluster_up", cluster=options.name, server=current.server, seconds=round(seconds, 1))
@@ -221,6 +217,47 @@ def up(options: UpOptions | None = None, *, report: Report = print) -> ClusterSt
         f" in {seconds:.1f}s; kubeconfig {current.kubeconfig}"
     )
     return current
+
+
+@contextlib.contextmanager
+def _undone_on_failure(kwokctl: Kwokctl, name: str) -> Iterator[None]:
+    """Any failure or interruption of a start tears the new cluster down completely."""
+    try:
+        yield
+    except BaseException as exc:
+        _teardown(kwokctl, name)
+        log.warning("cluster_up_failed", cluster=name, error=str(exc) or type(exc).__name__)
+        if isinstance(exc, RudderError) or not isinstance(exc, Exception):
+            raise
+        raise ClusterError(f"cluster {name!r}: start failed: {exc}") from exc
+
+
+def _port_bound(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def _wait_ports_bound(name: str, directory: Path, *, deadline: float) -> None:
+    """Until every component listens on the port kwokctl picked for it: only then may the
+    next ``up`` look for free ports."""
+    pending = ports(directory)
+    while pending:
+        pending = [port for port in pending if not _port_bound(port)]
+        if not pending:
+            return
+        current = status(name)
+        if current.state is not State.RUNNING:
+            raise ClusterError(f"cluster {name!r}: {_died(current)}")
+        if time.monotonic() > deadline:
+            raise ClusterError(
+                f"cluster {name!r}: ports {pending} still not listening; logs in {directory / 'logs'}",
+                temporary=True,
+            )
+        time.sleep(0.1)
 
 
 def _died(current: ClusterStatus) -> str:

@@ -110,7 +110,7 @@ class Kwokctl:
     def create(self, name: str, *, port: int, timeout: float) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(
-            "w", prefix=f"{name}-", suffix=".yaml", dir=self.workdir, delete=False
+            "w", prefix=f"rudder-kwokctl-{name}-", suffix=".yaml", delete=False
         ) as handle:
             yaml.safe_dump(self.configuration(port=port), handle)
         try:
@@ -165,12 +165,30 @@ def last_error(output: str) -> str:
     return message or "kwokctl failed without a message"
 
 
-def api_port(cluster_dir: Path) -> int:
-    """The API server port recorded in a cluster's saved kwokctl configuration; 0 if unknown."""
+def _options(cluster_dir: Path) -> dict[str, object]:
+    """The options of a cluster's saved KwokctlConfiguration; empty if unreadable."""
     try:
         for document in yaml.safe_load_all((cluster_dir / CONFIG_NAME).read_text()):
             if isinstance(document, dict) and document.get("kind") == "KwokctlConfiguration":
-                return int((document.get("options") or {}).get("kubeApiserverPort") or 0)
-    except (OSError, yaml.YAMLError, ValueError, TypeError):
+                options = document.get("options")
+                return options if isinstance(options, dict) else {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    return {}
+
+
+def api_port(cluster_dir: Path) -> int:
+    """The API server port recorded for a cluster; 0 if unknown."""
+    try:
+        return int(str(_options(cluster_dir).get("kubeApiserverPort") or 0))
+    except ValueError:
         return 0
-    return 0
+
+
+def ports(cluster_dir: Path) -> list[int]:
+    """Every port kwokctl assigned to the cluster's components (etcd, API server, ...)."""
+    found = []
+    for key, value in _options(cluster_dir).items():
+        if key.endswith("Port") and type(value) is int and value > 0:  # not securePort: true
+            found.append(value)
+    return sorted(found)
