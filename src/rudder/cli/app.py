@@ -1,110 +1,27 @@
-"""``rudder app ...``: list, inspect, diff, sync, wait for, refresh, roll back, revert,
-create, delete and change Applications. Talks to the Rudder server when logged in
-(``rudder login``, or ``--server``/``--auth-token``), else — or with ``--core`` —
-straight to the cluster through the kubeconfig, as ``argocd --core`` does. Exit codes
-are in rudder.cli.output and docs/cli.md."""
+"""``rudder app ...``: list, inspect, diff, sync, wait for and refresh Applications
+(rollback, revert, create, delete and set are in rudder.cli.app_edit). Talks to the
+Rudder server when logged in (``rudder login``, or ``--server``/``--auth-token``),
+else — or with ``--core`` — straight to the cluster through the kubeconfig, as
+``argocd --core`` does. Exit codes are in rudder.cli.output and docs/cli.md."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 import time
-from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.live import Live
 
 from rudder.api import applications as apps
-from rudder.cli import config, progress
-from rudder.cli.backend import Backend, CoreBackend, RemoteBackend
-from rudder.cli.output import (
-    EXIT_AUTH,
-    EXIT_ERROR,
-    EXIT_NOT_FOUND,
-    EXIT_TIMEOUT,
-    EXIT_UNHEALTHY,
-    EXIT_USAGE,
-    badge,
-    console,
-    emit,
-    table,
-)
-from rudder.cli.remote import ApiFailure
-from rudder.model.errors import NotFoundError, RudderError
+from rudder.cli import progress
+from rudder.cli.backend import Backend
+from rudder.cli.output import EXIT_UNHEALTHY, EXIT_USAGE, badge, console, emit, table
+from rudder.cli.target import Core, Kubeconfig, Namespace, Output, Server, Target, Token, fail, run
+from rudder.model.errors import RudderError
 from rudder.model.resource import Manifest
 
 app = typer.Typer(help="Inspect and operate Applications.", no_args_is_help=True)
-T = TypeVar("T")
-
-Kubeconfig = Annotated[Path | None, typer.Option("--kubeconfig", help="kubeconfig for --core mode")]
-Namespace = Annotated[str, typer.Option("--app-namespace", "-N", help="namespace of the Application")]
-Output = Annotated[str, typer.Option("--output", "-o", help="table, wide, json or yaml")]
-Core = Annotated[bool, typer.Option("--core", help="talk to the cluster directly (no server)")]
-Server = Annotated[
-    str,
-    typer.Option("--server", envvar="RUDDER_SERVER", help="Rudder server URL (default: from rudder login)"),
-]
-Token = Annotated[
-    str,
-    typer.Option(
-        "--auth-token",
-        envvar="RUDDER_AUTH_TOKEN",
-        help="bearer token (default: from rudder login)",
-        show_default=False,
-    ),
-]
-
-
-class Target:
-    """Where to send requests: resolved from --core, --server/--auth-token and the saved login."""
-
-    def __init__(self, *, core: bool, kubeconfig: Path | None, server: str, token: str) -> None:
-        saved = config.load()
-        self.core = core or not (server or saved.server)
-        self.kubeconfig = kubeconfig
-        self.server = server or saved.server
-        self.token = token or (saved.token if (not server or server == saved.server) else "")
-
-    async def connect(self) -> Backend:
-        if self.core:
-            return await CoreBackend.connect(self.kubeconfig)
-        if not self.token:
-            raise ApiFailure(
-                401, f"not logged in to {self.server}; run `rudder login {self.server}` or pass --auth-token"
-            )
-        return RemoteBackend(self.server, self.token)
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
-def run(target: Target, action: Callable[[Backend], Awaitable[T]]) -> T:
-    """Run ``action`` against the backend and turn failures into exit codes."""
-
-    async def go() -> T:
-        backend = await target.connect()
-        try:
-            return await action(backend)
-        finally:
-            await backend.close()
-
-    try:
-        return asyncio.run(go())
-    except ApiFailure as exc:
-        code = {401: EXIT_AUTH, 403: EXIT_AUTH, 404: EXIT_NOT_FOUND, 400: EXIT_USAGE, 422: EXIT_USAGE}.get(
-            exc.status, EXIT_ERROR
-        )
-        raise _fail(str(exc), code) from None
-    except NotFoundError as exc:
-        raise _fail(str(exc), EXIT_NOT_FOUND) from None
-    except RudderError as exc:
-        raise _fail(str(exc), EXIT_TIMEOUT if "timed out" in str(exc) else EXIT_ERROR) from None
 
 
 def _summary_row(s: dict[str, Any], *, wide: bool) -> list[str]:
@@ -331,7 +248,7 @@ def sync(
     for text in resource or []:
         parts = text.split(":")
         if len(parts) != 3 or not parts[1] or not parts[2]:
-            raise _fail(
+            raise fail(
                 f"--resource {text!r}: expected GROUP:KIND:NAME or GROUP:KIND:NAMESPACE/NAME", EXIT_USAGE
             )
         ns, _, res_name = parts[2].rpartition("/")
@@ -410,7 +327,7 @@ def wait_app(
 
     item = run(target, go)
     if not apps.satisfied(item, wanted):
-        raise _fail(
+        raise fail(
             f"{namespace}/{name}: health Degraded: {((item.get('status') or {}).get('health') or {}).get('message', '')}",
             EXIT_UNHEALTHY,
         )
@@ -431,161 +348,3 @@ def refresh(
     target = Target(core=core, kubeconfig=kubeconfig, server=server, token=auth_token)
     run(target, lambda b: b.refresh(namespace, name, hard=hard))
     typer.echo(f"refresh requested for {namespace}/{name}")
-
-
-@app.command("rollback")
-def rollback(
-    name: str,
-    history_id: int,
-    kubeconfig: Kubeconfig = None,
-    namespace: Namespace = "argocd",
-    prune: Annotated[bool, typer.Option(help="delete resources not in that revision")] = False,
-    disable_auto_sync: Annotated[
-        bool,
-        typer.Option("--disable-auto-sync", help="turn automated sync off so the rollback is not undone"),
-    ] = False,
-    core: Core = False,
-    server: Server = "",
-    auth_token: Token = "",
-) -> None:
-    """Sync the revision of a history entry (see `rudder app history`)."""
-    target = Target(core=core, kubeconfig=kubeconfig, server=server, token=auth_token)
-    run(
-        target,
-        lambda b: b.rollback(namespace, name, history_id, prune=prune, disable_auto_sync=disable_auto_sync),
-    )
-    typer.echo(f"rollback of {namespace}/{name} to history id {history_id} requested")
-
-
-@app.command("revert")
-def revert(
-    name: str,
-    branch: Annotated[str, typer.Option(help="branch to commit the revert on")],
-    kubeconfig: Kubeconfig = None,
-    namespace: Namespace = "argocd",
-    revision: Annotated[str, typer.Option(help="commit to revert (default: the deployed one)")] = "",
-    core: Core = False,
-    server: Server = "",
-    auth_token: Token = "",
-) -> None:
-    """Make a `git revert` commit in the app's repository, then refresh the app."""
-    target = Target(core=core, kubeconfig=kubeconfig, server=server, token=auth_token)
-    sha = run(target, lambda b: b.revert(namespace, name, branch=branch, revision=revision))
-    typer.echo(f"reverted with commit {sha}")
-
-
-@app.command("create")
-def create(
-    file: Annotated[
-        Path, typer.Option("--file", "-f", help="Application manifest (YAML or JSON; - for stdin)")
-    ],
-    upsert: Annotated[bool, typer.Option(help="replace the spec of an existing app")] = False,
-    kubeconfig: Kubeconfig = None,
-    output: Output = "table",
-    core: Core = False,
-    server: Server = "",
-    auth_token: Token = "",
-) -> None:
-    """Create an Application from a manifest."""
-    try:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text()
-        manifest = yaml.safe_load(text)
-    except (OSError, yaml.YAMLError) as exc:
-        raise _fail(f"{file}: {exc}", EXIT_USAGE) from None
-    if not isinstance(manifest, dict):
-        raise _fail(f"{file}: expected one Application manifest", EXIT_USAGE)
-    target = Target(core=core, kubeconfig=kubeconfig, server=server, token=auth_token)
-    item = run(target, lambda b: b.create(manifest, upsert=upsert))
-    if not emit(item, output):
-        meta = item.get("metadata") or {}
-        typer.echo(
-            f"application {meta.get('namespace')}/{meta.get('name')} {'updated' if upsert else 'created'}"
-        )
-
-
-@app.command("delete")
-def delete(
-    name: str,
-    kubeconfig: Kubeconfig = None,
-    namespace: Namespace = "argocd",
-    cascade: Annotated[
-        bool, typer.Option("--cascade/--no-cascade", help="also delete what the app deployed")
-    ] = True,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")] = False,
-    core: Core = False,
-    server: Server = "",
-    auth_token: Token = "",
-) -> None:
-    """Delete an Application (with --cascade, the default, also its resources)."""
-    if not yes and sys.stdin.isatty():
-        typer.confirm(
-            f"delete application {namespace}/{name}{' and its resources' if cascade else ''}?", abort=True
-        )
-    target = Target(core=core, kubeconfig=kubeconfig, server=server, token=auth_token)
-    run(target, lambda b: b.delete(namespace, name, cascade=cascade))
-    typer.echo(f"application {namespace}/{name} deleted{' (with its resources)' if cascade else ''}")
-
-
-def _set_value(spec: dict[str, Any], path: str, value: Any) -> None:
-    parts = path.split(".")
-    node = spec
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-    node[parts[-1]] = value
-
-
-@app.command("set")
-def set_app(
-    name: str,
-    kubeconfig: Kubeconfig = None,
-    namespace: Namespace = "argocd",
-    revision: Annotated[str, typer.Option(help="spec.source.targetRevision")] = "",
-    path: Annotated[str, typer.Option(help="spec.source.path")] = "",
-    repo: Annotated[str, typer.Option(help="spec.source.repoURL")] = "",
-    project: Annotated[str, typer.Option(help="spec.project")] = "",
-    dest_namespace: Annotated[str, typer.Option(help="spec.destination.namespace")] = "",
-    sync_policy: Annotated[str, typer.Option(help="automated or none")] = "",
-    self_heal: Annotated[
-        bool | None, typer.Option("--self-heal/--no-self-heal", help="automated self-heal")
-    ] = None,
-    auto_prune: Annotated[
-        bool | None, typer.Option("--auto-prune/--no-auto-prune", help="automated prune")
-    ] = None,
-    patch: Annotated[str, typer.Option(help="JSON merge patch of spec, for anything else")] = "",
-    output: Output = "table",
-    core: Core = False,
-    server: Server = "",
-    auth_token: Token = "",
-) -> None:
-    """Change fields of an Application's spec."""
-    spec_patch: dict[str, Any] = {}
-    if patch:
-        try:
-            spec_patch = json.loads(patch)
-        except ValueError as exc:
-            raise _fail(f"--patch: not valid JSON: {exc}", EXIT_USAGE) from None
-        if not isinstance(spec_patch, dict):
-            raise _fail("--patch: expected a JSON object", EXIT_USAGE)
-    for field, value in (
-        ("source.targetRevision", revision),
-        ("source.path", path),
-        ("source.repoURL", repo),
-        ("project", project),
-        ("destination.namespace", dest_namespace),
-    ):
-        if value:
-            _set_value(spec_patch, field, value)
-    if sync_policy:
-        if sync_policy not in ("automated", "none"):
-            raise _fail("--sync-policy: expected automated or none", EXIT_USAGE)
-        _set_value(spec_patch, "syncPolicy.automated", {} if sync_policy == "automated" else None)
-    if self_heal is not None:
-        _set_value(spec_patch, "syncPolicy.automated.selfHeal", self_heal)
-    if auto_prune is not None:
-        _set_value(spec_patch, "syncPolicy.automated.prune", auto_prune)
-    if not spec_patch:
-        raise _fail("nothing to change; give at least one option", EXIT_USAGE)
-    target = Target(core=core, kubeconfig=kubeconfig, server=server, token=auth_token)
-    item = run(target, lambda b: b.set_spec(namespace, name, spec_patch))
-    if not emit(item, output):
-        typer.echo(f"application {namespace}/{name} updated")

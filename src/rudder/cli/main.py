@@ -5,7 +5,11 @@ from __future__ import annotations
 import typer
 
 from rudder.cli import app as app_cli
-from rudder.cli import cluster, tools
+from rudder.cli import (
+    app_edit,  # noqa: F401  (registers rollback/revert/create/delete/set)
+    cluster,
+    tools,
+)
 from rudder.cli import controller as controller_cli
 from rudder.cli import server as server_cli
 from rudder.cli import session as session_cli
