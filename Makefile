@@ -6,9 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 PYTEST_TIMEOUT ?= 300
+BENCH_ARGS ?= --apps 1000 --peer flux
 LINT_PATHS := src tests benchmarks tools
 
-.PHONY: bootstrap venv tools lint unit test demo demo-down
+.PHONY: bootstrap venv tools lint unit test demo demo-down bench
 
 bootstrap:
 	@PY=$(PY) scripts/bootstrap.sh
@@ -44,3 +45,7 @@ demo-down: venv
 	  test -f $$state/controller.pid && kill $$(cat $$state/controller.pid) 2>/dev/null; \
 	  rm -f $$state/controller.pid
 	$(BIN)/rudder cluster down --name demo
+
+# Rudder and Flux side by side on a fresh local cluster (benchmarks/scale.py; docs/performance.md).
+bench: tools
+	$(BIN)/python benchmarks/scale.py $(BENCH_ARGS)

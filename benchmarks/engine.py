@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -31,15 +30,9 @@ from rudder.controller.install import install_crds
 from rudder.controller.manager import Controller
 from rudder.controller.reconciler import reconcile
 from rudder.model.application import APP_API_VERSION
+from workload import application, cpu_seconds, git, rss_mib
 
 RUDDER = str(Path(sys.executable).parent / "rudder")
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "b",
-    "GIT_AUTHOR_EMAIL": "b@b",
-    "GIT_COMMITTER_NAME": "b",
-    "GIT_COMMITTER_EMAIL": "b@b",
-}
 
 
 def ten_resources(app: str, version: int) -> str:
@@ -88,12 +81,6 @@ def ten_resources(app: str, version: int) -> str:
     return yaml.safe_dump_all(docs)
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=repo, env=GIT_ENV, check=True, capture_output=True, text=True
-    ).stdout.strip()
-
-
 def make_repo(root: Path, apps: int) -> Path:
     repo = root / "repo"
     repo.mkdir()
@@ -104,24 +91,6 @@ def make_repo(root: Path, apps: int) -> Path:
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "apps")
     return repo
-
-
-def application(
-    name: str, namespace: str, repo: Path, path: str, *, automated: bool = True
-) -> dict[str, Any]:
-    spec: dict[str, Any] = {
-        "project": "default",
-        "source": {"repoURL": f"file://{repo}", "path": path, "targetRevision": "HEAD"},
-        "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace},
-    }
-    if automated:
-        spec["syncPolicy"] = {"automated": {"prune": True, "selfHeal": True}}
-    return {
-        "apiVersion": APP_API_VERSION,
-        "kind": "Application",
-        "metadata": {"name": name, "namespace": namespace},
-        "spec": spec,
-    }
 
 
 async def wait_for(
@@ -156,7 +125,7 @@ async def latency(kube: KubeClient, work: Path, commits: int) -> dict[str, float
     )
     await controller.start()
     try:
-        await kube.create(application("app0", namespace, repo, "apps/app0"))
+        await kube.create(application("app0", namespace, f"file://{repo}", "apps/app0"))
         await wait_for(kube, namespace, "app0", None)
         samples = []
         for version in range(1, commits + 1):
@@ -184,13 +153,6 @@ async def latency(kube: KubeClient, work: Path, commits: int) -> dict[str, float
     }
 
 
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 async def controller_rss(kube: KubeClient, kubeconfig: str, work: Path, apps: int) -> dict[str, float]:
     namespace = "bench-rss"
     await ensure_namespace(kube, namespace)
@@ -213,15 +175,18 @@ async def controller_rss(kube: KubeClient, kubeconfig: str, work: Path, apps: in
     try:
         started = time.perf_counter()
         await asyncio.gather(
-            *(kube.create(application(f"app{i}", namespace, repo, f"apps/app{i}")) for i in range(apps))
+            *(
+                kube.create(application(f"app{i}", namespace, f"file://{repo}", f"apps/app{i}"))
+                for i in range(apps)
+            )
         )
         for i in range(apps):
             await wait_for(kube, namespace, f"app{i}", None, timeout=600)
         all_synced = time.perf_counter() - started
         await asyncio.sleep(30)
-        cpu_before = _cpu_seconds(process.pid)
+        cpu_before = cpu_seconds(process.pid)
         await asyncio.sleep(30)
-        idle_cpu = (_cpu_seconds(process.pid) - cpu_before) / 30 * 100
+        idle_cpu = (cpu_seconds(process.pid) - cpu_before) / 30 * 100
         return {
             "apps": apps,
             "all_synced_healthy_s": all_synced,
@@ -232,11 +197,6 @@ async def controller_rss(kube: KubeClient, kubeconfig: str, work: Path, apps: in
         process.terminate()
         process.wait(timeout=60)
         await kube.delete("v1", "Namespace", namespace)
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def run(kubeconfig: str, commits: int, apps: int) -> dict[str, float]:
