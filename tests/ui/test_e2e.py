@@ -6,6 +6,7 @@ Screenshots of the pages go to test-artifacts/ui/."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -62,8 +63,7 @@ def status_of(app: dict[str, Any]) -> tuple[str, str]:
 
 async def screenshot(page: Page, path: Path, *, full_page: bool = False) -> None:
     """A screenshot for people to look at: transient notices dismissed first."""
-    for close in await page.locator(".toast-close").all():
-        await close.click()
+    await page.evaluate("document.querySelectorAll('.toast').forEach((toast) => toast.remove())")
     await page.screenshot(path=path, full_page=full_page)
 
 
@@ -150,6 +150,18 @@ async def test_sign_in_see_list_open_app_sync_until_synced(
     )
     await page.get_by_role("tab", name=re.compile("History")).click()
     await expect(page.locator("tr[data-history-id]")).to_have_count(1)
+
+    # Refresh, hard, confirmed: the controller reconciles again.
+    before = synced["status"]["reconciledAt"]
+    await asyncio.sleep(1.1)  # reconciledAt has a resolution of one second
+    await header.get_by_role("button", name="Refresh").click()
+    dialog = page.get_by_role("dialog", name="Refresh guestbook")
+    await dialog.get_by_label(re.compile("^Hard")).check()
+    await dialog.get_by_role("button", name="Refresh").click()
+    await expect(dialog).to_be_hidden()
+    await harness.wait(
+        "guestbook", lambda a: a["status"].get("reconciledAt") != before, what="a reconcile after Refresh"
+    )
     await page.get_by_role("tab", name=re.compile("Resources")).click()
     await expect(page.locator("main")).not_to_contain_text("null")
     await screenshot(page, artifacts / "application.png", full_page=True)

@@ -1,6 +1,7 @@
-// Loaded as a classic async script, before the modules: when the address is the plain
-// applications list, start its request now so it overlaps the modules' download.
-// api.js takes the response (once) if it asks for the very same URL.
+// A classic script in <head>, so it runs before any module: when the address is the
+// plain applications list, start its request now so it overlaps the modules' download.
+// The list's first request takes the response if it asks for the very same URL; main.js
+// drops it after the first view is drawn, so it is never used later or twice.
 (function () {
   var hash = location.hash || "#/applications";
   if (!/^#\/?(applications\/?)?$/.test(hash)) return;

@@ -108,3 +108,4 @@ window.addEventListener("rudder:unauthorized", () => {
 });
 
 route();
+window.rudderPrefetch = null; // the first view took it, or never will
