@@ -7,13 +7,21 @@ import { fill, h, icon, ICONS } from "./dom.js";
 import { currentRoute, href, navigate } from "./router.js";
 import { renderLogin } from "./views/login.js";
 import { renderList } from "./views/list.js";
-import { renderApp } from "./views/app.js";
 
 const main = document.getElementById("main");
 const topbar = document.getElementById("topbar");
 let session = null;
 let pendingSession = null;
 let cleanup = null;
+let generation = 0;
+let appView = null;
+
+/** The application page's modules, loaded on first use (or once the list is idle), so
+ * the list's first paint waits only for the list's own modules. */
+function loadAppView() {
+  appView ??= import("./views/app.js");
+  return appView;
+}
 
 function brand() {
   return h(
@@ -89,10 +97,16 @@ function route() {
       session = info;
     },
   };
+  const mine = ++generation;
   if (onLogin) cleanup = renderLogin(main, current, ctx);
-  else if (current.segments[0] === "applications" && current.segments.length >= 3) cleanup = renderApp(main, current, ctx);
-  else if (current.segments[0] === "applications" || current.segments.length === 0) cleanup = renderList(main, current, ctx);
-  else {
+  else if (current.segments[0] === "applications" && current.segments.length >= 3) {
+    loadAppView().then((view) => {
+      if (mine === generation) cleanup = view.renderApp(main, current, ctx);
+    });
+  } else if (current.segments[0] === "applications" || current.segments.length === 0) {
+    cleanup = renderList(main, current, ctx);
+    setTimeout(loadAppView, 1500);
+  } else {
     fill(
       main,
       h("section", { class: "empty-state" }, h("h1", null, "Page not found"), h("p", null, h("a", { href: "#/applications" }, "Back to applications"))),
