@@ -8,7 +8,7 @@ health, a sync status and a revision, spread over 10 projects and 4 teams), star
 ``rudder server`` (subprocess, as users run it) and measures, over HTTP on 127.0.0.1:
 
 - the first page (``limit=50``) as admin;
-- a filtered first page (``project=team-3&health=Degraded&selector=tier=web&search=svc-1``);
+- a filtered first page (``project=team-3&health=Healthy&selector=tier=web&search=svc-0``);
 - the first page as a ``role:readonly`` user: the very first request after a policy load
   (every app goes through casbin once: cold) and then warm (decisions memoised).
 
@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import httpx
 
-from rudder.api.accounts import set_password, take_initial_password
+from rudder.api.accounts import set_password
 from rudder.cluster.client import KubeClient
 from rudder.controller.install import install_crds
 from rudder.model.application import APP_API_VERSION
@@ -40,8 +41,9 @@ from rudder.model.errors import ConflictError
 
 RUDDER = str(Path(sys.executable).parent / "rudder")
 CLUSTER = "bench-api"
-APP_NAMESPACE = "bench-api"
-CONTROL_NAMESPACE = "bench-api-control"
+RUN = secrets.token_hex(3)
+APP_NAMESPACE = f"bench-api-{RUN}"  # fresh per run: no apps left from an earlier one
+CONTROL_NAMESPACE = f"bench-api-control-{RUN}"
 HEALTH = ["Healthy"] * 7 + ["Progressing", "Degraded", "Missing"]
 SYNC = ["Synced"] * 3 + ["OutOfSync"]
 TIERS = ["web", "api", "db", "cache"]
@@ -54,7 +56,7 @@ def app_manifest(i: int) -> dict[str, object]:
         "metadata": {
             "name": f"svc-{i:05d}",
             "namespace": APP_NAMESPACE,
-            "labels": {"tier": TIERS[i % 4], "team": f"team-{i % 7}"},
+            "labels": {"tier": TIERS[(i // 7) % 4], "team": f"team-{i % 7}"},
         },
         "spec": {
             "project": f"team-{i % 10}",
@@ -77,8 +79,8 @@ async def create_apps(kube: KubeClient, start: int, stop: int) -> float:
             with contextlib.suppress(ConflictError):
                 await kube.create(app_manifest(i))
             status = {
-                "health": {"status": HEALTH[i % len(HEALTH)]},
-                "sync": {"status": SYNC[i % len(SYNC)], "revision": f"{i:040x}"},
+                "health": {"status": HEALTH[(i // 10) % len(HEALTH)]},
+                "sync": {"status": SYNC[(i // 3) % len(SYNC)], "revision": f"{i:040x}"},
                 "reconciledAt": "2026-01-01T00:00:00Z",
             }
             await kube.patch(
@@ -116,6 +118,13 @@ async def prepare(kubeconfig: str) -> None:
             }
         )
         await set_password(kube, CONTROL_NAMESPACE, "viewer", "viewer-password", rounds=4)
+        await set_password(kube, CONTROL_NAMESPACE, "admin", "admin-password", rounds=4)
+
+
+async def cleanup(kubeconfig: str) -> None:
+    async with await KubeClient.from_kubeconfig(kubeconfig) as kube:
+        for ns in (APP_NAMESPACE, CONTROL_NAMESPACE):
+            await kube.delete("v1", "Namespace", ns)
 
 
 def free_port() -> int:
@@ -165,6 +174,7 @@ def measure(url: str, kubeconfig: str, admin: str, viewer: str, size: int, runs:
             if time.monotonic() > deadline:
                 raise SystemExit(f"server did not see {size} apps")
             time.sleep(0.5)
+        time.sleep(5.0)  # let the server take in the last status writes before timing
         as_admin = {"Authorization": f"Bearer {admin}"}
         as_viewer = {"Authorization": f"Bearer {viewer}"}
         params = {"namespace": APP_NAMESPACE, "limit": "50"}
@@ -226,13 +236,7 @@ def main() -> None:
                         break
                 time.sleep(0.2)
 
-            async def initial() -> str:
-                async with await KubeClient.from_kubeconfig(kubeconfig) as kube:
-                    return await take_initial_password(kube, CONTROL_NAMESPACE)
-
-            admin = http.post(
-                "/api/v1/session", json={"username": "admin", "password": asyncio.run(initial())}
-            )
+            admin = http.post("/api/v1/session", json={"username": "admin", "password": "admin-password"})
             viewer = http.post("/api/v1/session", json={"username": "viewer", "password": "viewer-password"})
             admin_token, viewer_token = admin.json()["token"], viewer.json()["token"]
         created = 0
@@ -249,6 +253,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(30)
+        asyncio.run(cleanup(kubeconfig))
         if started_cluster and not args.keep:
             subprocess.run([RUDDER, "cluster", "down", "--name", CLUSTER], check=False)
 

@@ -120,9 +120,11 @@ async def test_failed_sync_exits_5(cli: Rudder, api_env: ApiEnv, harness: Harnes
     await harness.create(harness.application("broken", git_repo.url, automated=False))
     await api_env.wait_for_app(ns, "broken")
     await _login(cli, api_env)
-    result = await cli("app", "sync", "broken", "-N", ns, "--wait", "--timeout", "60")
+    result = await cli("app", "sync", "broken", "-N", ns, "--wait", "--timeout", "60", "-o", "json")
     assert result.code == 5, result.out + result.err
-    assert "operation Failed" in result.out or "operation Error" in result.out
+    final = json.loads(result.out)  # progress went to stderr, stdout is the final app
+    assert final["status"]["operationState"]["phase"] in ("Failed", "Error")
+    assert "operation Running" in result.err or "operation Failed" in result.err
 
 
 async def test_create_set_and_delete(

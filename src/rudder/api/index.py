@@ -42,6 +42,7 @@ class AppIndex:
             self._caches = {"": LiveCache(client)}
         self._summaries: dict[AppKey, dict[str, Any]] = {}
         self._order: list[AppKey] | None = None
+        self._ordered: list[tuple[AppKey, dict[str, Any]]] | None = None
         self._listeners: list[Listener] = []
         self.synced = False
 
@@ -52,6 +53,7 @@ class AppIndex:
             for obj in cache.objects(APP_API_VERSION, "Application"):
                 self._summaries[_key(obj)] = summarize(obj)
         self._order = None
+        self._ordered = None
         self.synced = True
 
     async def close(self) -> None:
@@ -83,10 +85,12 @@ class AppIndex:
         return self._summaries.get((namespace, name))
 
     def ordered(self) -> list[tuple[AppKey, dict[str, Any]]]:
-        """(key, summary) of every served app, by namespace then name."""
-        if self._order is None:
-            self._order = sorted(self._summaries)
-        return [(k, self._summaries[k]) for k in self._order if k in self._summaries]
+        """(key, summary) of every served app, by namespace then name (rebuilt after a change)."""
+        if self._ordered is None:
+            if self._order is None:
+                self._order = sorted(self._summaries)
+            self._ordered = [(k, self._summaries[k]) for k in self._order if k in self._summaries]
+        return self._ordered
 
     def __len__(self) -> int:
         return len(self._summaries)
@@ -108,6 +112,7 @@ class AppIndex:
         if not self.options.serves(key[0]):
             return
         summary = summarize(obj)
+        self._ordered = None
         if event_type == "DELETED":
             self._summaries.pop(key, None)
             self._order = None

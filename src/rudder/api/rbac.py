@@ -114,12 +114,14 @@ class Policy:
         model = Model()
         model.load_model_from_text(MODEL)
         self._enforcer = casbin.Enforcer(model)
-        self._enforcer.add_function("rudderMatch", self._regex_match if regex else self._glob_match)
-        for fields in parse_policy(BUILTIN_POLICY, where="built-in policy"):
+        self._match = self._regex_match if regex else self._glob_match
+        self._enforcer.add_function("rudderMatch", self._match)
+        rules = parse_policy(BUILTIN_POLICY, where="built-in policy") + parse_policy(csv_text)
+        for fields in rules:
             self._add(fields)
-        for fields in parse_policy(csv_text):
-            self._add(fields)
+        self._patterns = tuple(sorted({f[4] for f in rules if f[0] == "p"}))
         self._memo: dict[tuple[str, str, str, str], bool] = {}
+        self._by_class: dict[tuple[str, str, str, tuple[bool, ...]], bool] = {}
 
     @staticmethod
     def _glob_match(value: str, pattern: str) -> bool:
@@ -144,17 +146,30 @@ class Policy:
         return bool(self._enforcer.enforce(subject, resource, action, obj))
 
     def allowed(self, subject: str, resource: str, action: str, obj: str) -> bool:
-        """Whether ``subject`` (or the default role) may ``action`` on ``resource`` ``obj``."""
+        """Whether ``subject`` (or the default role) may ``action`` on ``resource`` ``obj``.
+
+        casbin decides once per *class* of objects: the matcher sees an object only
+        through ``rudderMatch(obj, p.obj)``, so objects that match the same object
+        patterns of the policy get the same decision. Listing 5,000 apps then costs a
+        pattern test per app and a casbin call per class, not 5,000 casbin calls."""
         key = (subject, resource, action, obj)
         decision = self._memo.get(key)
         if decision is None:
-            decision = self._enforce(subject, resource, action, obj) or bool(
-                self.default_role and self._enforce(self.default_role, resource, action, obj)
-            )
+            group = (subject, resource, action, tuple(self._match(obj, p) for p in self._patterns))
+            decision = self._by_class.get(group)
+            if decision is None:
+                decision = self.decide(subject, resource, action, obj)
+                self._by_class[group] = decision
             if len(self._memo) > 200_000:
                 self._memo.clear()
             self._memo[key] = decision
         return decision
+
+    def decide(self, subject: str, resource: str, action: str, obj: str) -> bool:
+        """The casbin decision itself, without memoisation."""
+        return self._enforce(subject, resource, action, obj) or bool(
+            self.default_role and self._enforce(self.default_role, resource, action, obj)
+        )
 
     def roles(self, subject: str) -> list[str]:
         found = [str(r) for r in self._enforcer.get_implicit_roles_for_user(subject)]

@@ -16,7 +16,7 @@ from rich.live import Live
 from rudder.api import applications as apps
 from rudder.cli import progress
 from rudder.cli.backend import Backend
-from rudder.cli.output import EXIT_UNHEALTHY, EXIT_USAGE, badge, console, emit, table
+from rudder.cli.output import EXIT_UNHEALTHY, EXIT_USAGE, badge, console, emit, err_console, table
 from rudder.cli.target import Core, Kubeconfig, Namespace, Output, Server, Target, Token, fail, run
 from rudder.model.errors import RudderError
 from rudder.model.resource import Manifest
@@ -177,13 +177,14 @@ def diff(
 
 
 async def _watch_sync(
-    backend: Backend, namespace: str, name: str, *, timeout: float, dry_run: bool
+    backend: Backend, namespace: str, name: str, *, timeout: float, dry_run: bool, to_stderr: bool
 ) -> Manifest:
     """Follow the operation with a live view until it ends, then (unless a dry run)
     until the app is Healthy. RudderError (timed out) past ``timeout``."""
     deadline = time.monotonic() + timeout
     last_lines: list[str] = []
-    live = Live(console=console, refresh_per_second=4, transient=False) if console.is_terminal else None
+    screen = err_console if to_stderr else console  # keep stdout clean for -o json|yaml
+    live = Live(console=screen, refresh_per_second=4, transient=False) if screen.is_terminal else None
     item: Manifest = {}
     try:
         if live is not None:
@@ -196,7 +197,7 @@ async def _watch_sync(
                 current = progress.lines(item)
                 for line in current:
                     if line not in last_lines:
-                        typer.echo(line)
+                        typer.echo(line, err=to_stderr)
                 last_lines = current
             state = (item.get("status") or {}).get("operationState") or {}
             operation_done = not apps.operation_in_progress(item) and state.get("phase") not in (
@@ -266,19 +267,21 @@ def sync(
         requested = await backend.sync(namespace, name, spec)
         if not wait:
             return requested
-        return await _watch_sync(backend, namespace, name, timeout=timeout, dry_run=dry_run)
+        return await _watch_sync(
+            backend, namespace, name, timeout=timeout, dry_run=dry_run, to_stderr=output in ("json", "yaml")
+        )
 
     item = run(target, go)
-    if emit(item, output) and not wait:
+    if not wait:
+        if not emit(item, output):
+            typer.echo(f"sync requested for {namespace}/{name}")
         return
     state = (item.get("status") or {}).get("operationState") or {}
     health = ((item.get("status") or {}).get("health") or {}).get("status")
-    if not wait:
-        typer.echo(f"sync requested for {namespace}/{name}")
-        return
-    typer.echo(
-        f"{namespace}/{name}: operation {state.get('phase')}: {state.get('message', '')}; health {health}"
-    )
+    if not emit(item, output):
+        typer.echo(
+            f"{namespace}/{name}: operation {state.get('phase')}: {state.get('message', '')}; health {health}"
+        )
     if state.get("phase") != "Succeeded" or (not dry_run and health == "Degraded"):
         raise typer.Exit(EXIT_UNHEALTHY)
 

@@ -67,7 +67,13 @@ async def _serve(
         await preflight(client, options)
         app = create_app(client, options)
         config = uvicorn.Config(
-            app, host=address, port=port, access_log=False, log_config=None, lifespan="on"
+            app,
+            host=address,
+            port=port,
+            access_log=False,
+            log_config=None,
+            lifespan="on",
+            timeout_graceful_shutdown=10,  # open event streams must not hold up a SIGTERM
         )
         await uvicorn.Server(config).serve()
     finally:
