@@ -132,10 +132,17 @@ async def _reconcile(ctx: ControllerContext, run: Pass) -> None:
     generation = int((app.get("metadata") or {}).get("generation") or 0)
     due = time.monotonic() - memory.refreshed_at >= (_interval(app) or ctx.options.refresh_interval)
     refresh = bool(refresh_kind) or due or generation != memory.generation or not memory.revision
+    # A refresh someone asked for (annotation, spec change) asks the remote; a periodic or
+    # first one may reuse what another app of the same repository learnt a moment ago, so
+    # N apps on one repository do not cost N ls-remotes per interval.
+    asked = bool(refresh_kind) or (
+        bool(memory.revision)
+        and (generation != memory.generation or memory.source_hash != spec.source.spec_hash)
+    )
     credentials = credentials_for(ctx, spec.source.repo_url)
     if refresh or memory.source_hash != spec.source.spec_hash:
         memory.revision = await ctx.mirrors.resolve_revision(
-            spec.source.repo_url, spec.source.target_revision, credentials=credentials, refresh=True
+            spec.source.repo_url, spec.source.target_revision, credentials=credentials, refresh=asked
         )
         memory.refreshed_at = time.monotonic()
         memory.source_hash = spec.source.spec_hash
@@ -154,7 +161,7 @@ async def _reconcile(ctx: ControllerContext, run: Pass) -> None:
     comparison = await ctx.comparer.compare(
         app_instance=run.instance, desired=desired, ignore=spec.ignore_differences
     )
-    _comparison_status(run, comparison, desired)
+    _comparison_status(run, comparison)
     comparison = await _operate(
         ctx, run, spec=spec, revision=revision, desired=desired, comparison=comparison
     )
@@ -189,7 +196,7 @@ async def _desired(
     return prepared.objects, tool
 
 
-def _comparison_status(run: Pass, comparison: Comparison, desired: tuple[Manifest, ...]) -> None:
+def _comparison_status(run: Pass, comparison: Comparison) -> None:
     run.status["sync"]["status"] = comparison.sync_status.value
     run.status["health"] = st.health_status(comparison.health)
     run.status["resources"] = st.resources(comparison)
@@ -211,7 +218,6 @@ async def _operate(
     app = run.app
     operation = app.get("operation")
     last = (app.get("status") or {}).get("operationState")
-    memory = ctx.remember(run.key)
     if isinstance(operation, dict) and operation.get("sync") is not None:
         result = await op.run_operation(
             ctx,
@@ -224,60 +230,69 @@ async def _operate(
             last=last,
         )
     else:
-        retry = op.pending_retry(spec, last, revision)
-        if retry is not None:
-            if retry > 0:
-                run.requeue = retry
-                return comparison
-            result = await op.run_automated(
-                ctx,
-                run,
-                spec=spec,
-                revision=revision,
-                desired=desired,
-                comparison=comparison,
-                last=last,
-                retrying=True,
-            )
-        else:
-            count = sum(1 for o in desired if not hook_spec(o).is_hook)
-            decision = decide(
-                automated=spec.sync_policy.automated,
-                sync_status=comparison.sync_status,
-                revision=revision,
-                desired_count=count,
-                last_operation=last,
-                self_heal_attempts=memory.self_heal_attempts,
-                now=time.time(),
-            )
-            if decision.blocked:
-                run.conditions.append(("SyncError", decision.blocked))
-            if decision.wait:
-                run.requeue = decision.wait
-            if not decision.sync:
-                if last:
-                    run.status["operationState"] = last
-                return comparison
-            if "self-heal" in decision.reason:
-                memory.self_heal_attempts += 1
-            log.info("auto_sync", app=f"{run.key[0]}/{run.key[1]}", reason=decision.reason, revision=revision)
-            result = await op.run_automated(
-                ctx,
-                run,
-                spec=spec,
-                revision=revision,
-                desired=desired,
-                comparison=comparison,
-                last=last,
-                retrying=False,
-            )
+        retrying = _automation_due(
+            ctx, run, spec=spec, revision=revision, desired=desired, comparison=comparison
+        )
+        if retrying is None:
+            return comparison
+        result = await op.run_automated(
+            ctx,
+            run,
+            spec=spec,
+            revision=revision,
+            desired=desired,
+            comparison=comparison,
+            last=last,
+            retrying=retrying,
+        )
     if result is None:
         return comparison
     after = await ctx.comparer.compare(
         app_instance=run.instance, desired=desired, ignore=spec.ignore_differences
     )
-    _comparison_status(run, after, desired)
+    _comparison_status(run, after)
     return after
+
+
+def _automation_due(
+    ctx: ControllerContext,
+    run: Pass,
+    *,
+    spec: ApplicationSpec,
+    revision: str,
+    desired: tuple[Manifest, ...],
+    comparison: Comparison,
+) -> bool | None:
+    """None when automation should not sync now; otherwise whether the sync is a retry."""
+    last = (run.app.get("status") or {}).get("operationState")
+    retry = op.pending_retry(spec, last, revision)
+    if retry is not None:
+        if retry > 0:
+            run.requeue = retry
+            return None
+        return True
+    memory = ctx.remember(run.key)
+    decision = decide(
+        automated=spec.sync_policy.automated,
+        sync_status=comparison.sync_status,
+        revision=revision,
+        desired_count=sum(1 for o in desired if not hook_spec(o).is_hook),
+        last_operation=last,
+        self_heal_attempts=memory.self_heal_attempts,
+        now=time.time(),
+    )
+    if decision.blocked:
+        run.conditions.append(("SyncError", decision.blocked))
+    if decision.wait:
+        run.requeue = decision.wait
+    if not decision.sync:
+        if last:
+            run.status["operationState"] = last
+        return None
+    if "self-heal" in decision.reason:
+        memory.self_heal_attempts += 1
+    log.info("auto_sync", app=f"{run.key[0]}/{run.key[1]}", reason=decision.reason, revision=revision)
+    return False
 
 
 __all__ = ["reconcile"]
