@@ -181,9 +181,9 @@ def measure(url: str, kubeconfig: str, admin: str, viewer: str, size: int, runs:
         filtered = {
             **params,
             "project": "team-3",
-            "health": "Degraded",
+            "health": "Healthy",
             "selector": "tier=web",
-            "search": "svc-1",
+            "search": "svc-0",
         }
         timed(http, params, as_admin, 3)  # warm up connections
         first, total = timed(http, params, as_admin, runs)

@@ -38,6 +38,7 @@ from rudder.controller.install import install_crds
 from rudder.controller.manager import Controller
 from rudder.model.application import APP_API_VERSION, REFRESH_ANNOTATION
 from rudder.model.resource import Manifest
+from rudder.observability.logging import configure
 
 RUDDER = str(Path(sys.executable).parent / "rudder")
 CLUSTER = "bench-hook"
@@ -188,6 +189,7 @@ def main() -> None:
     parser.add_argument("--kubeconfig", default="")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
+    configure(json=False, level="WARNING")
     kubeconfig = args.kubeconfig
     started_cluster = False
     if not kubeconfig:

@@ -40,7 +40,11 @@ def create_app(client: KubeClient, options: ServerOptions) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await state.start()
+        try:
+            await state.start()
+        except BaseException:
+            await state.stop()  # watches started so far, the work directory
+            raise
         try:
             yield
         finally:
