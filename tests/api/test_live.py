@@ -106,8 +106,11 @@ async def test_stream_sends_changes_only_for_visible_apps(
                     if data["application"]["namespace"] == apps_ns:
                         received[user].append(data)
 
+    state = api_env.server.state
+    assert state is not None
+    subscribed = state.index.listeners
     listeners = [asyncio.create_task(listen(u)) for u in received]
-    await asyncio.sleep(0.5)
+    await api_env.wait_until(lambda: state.index.listeners >= subscribed + 2, what="both streams subscribed")
     await kube.create(application(apps_ns, "streamed"))
     await kube.create(application(apps_ns, "hidden", project="secret-project"))
     await kube.patch(

@@ -69,6 +69,11 @@ class AppIndex:
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    @property
+    def listeners(self) -> int:
+        """How many live-stream clients are subscribed."""
+        return len(self._listeners)
+
     def unsubscribe(self, listener: Listener) -> None:
         if listener in self._listeners:
             self._listeners.remove(listener)
