@@ -7,9 +7,13 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from rudder.api.accounts import ensure_server_secret
@@ -23,6 +27,23 @@ from rudder.model.errors import ConfigError, NotFoundError
 from rudder.observability import metrics
 
 DEFAULT_STATIC = Path(__file__).resolve().parent.parent / "ui" / "static"
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/docs from the assets of the swagger-ui-py package, so the docs
+    work without internet access."""
+    assets = Path(str(resources.files("swagger_ui") / "static"))
+    app.mount("/api/docs/static", StaticFiles(directory=assets), name="swagger-ui")
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="Rudder API",
+            swagger_js_url="/api/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/static/swagger-ui.css",
+            swagger_favicon_url="/api/docs/static/favicon-32x32.png",
+        )
 
 
 async def preflight(client: KubeClient, options: ServerOptions) -> None:
@@ -55,7 +76,7 @@ def create_app(client: KubeClient, options: ServerOptions) -> FastAPI:
         version="1",
         description="GitOps continuous delivery for Kubernetes, speaking the Argo CD Application API. "
         "Authenticate with POST /api/v1/session or an account token (Authorization: Bearer).",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from the packaged Swagger UI, not a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
@@ -81,5 +102,6 @@ def create_app(client: KubeClient, options: ServerOptions) -> FastAPI:
 
     for module in (session, account, apps_read, apps_write, stream, webhook, system):
         app.include_router(module.router)
+    _mount_docs(app)
     system.mount_ui(app, options.static_dir or DEFAULT_STATIC)
     return app
