@@ -95,6 +95,16 @@ class Comparer:
         known[key] = (desired_digest, live_digest, predicted, message)
         return predicted, message
 
+    def seed(self, app_instance: str, desired: Manifest, applied: Manifest) -> None:
+        """Remember ``applied``, the server's answer to applying ``desired``, as the
+        dry-run result for the object it became: applying the same manifest again
+        changes nothing, so the comparison right after a sync needs no API call. Any
+        later change to the live object changes its digest and brings the dry run back."""
+        if not (desired.get("metadata") or {}).get("name"):
+            return  # generateName: the object it became is not the one the key names
+        known = self._predicted.setdefault(app_instance, {})
+        known[key_of(desired)] = (_digest(desired), _digest(normalize(applied)), applied, "")
+
     def forget_app(self, app_instance: str) -> None:
         """Drop what was remembered for an app that no longer exists."""
         self._predicted.pop(app_instance, None)

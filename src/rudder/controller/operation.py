@@ -284,7 +284,7 @@ async def execute(
         reason="SyncStarted",
         message=f"{who} to {revision[:12]} started (by {_who(operation)})",
     )
-    last_progress = 0.0
+    last_progress = time.monotonic()  # the "sync started" patch above is the first report
 
     async def progress(message: str, results: tuple[ResourceResult, ...]) -> None:
         nonlocal last_progress
@@ -316,7 +316,11 @@ async def execute(
         managed_namespace_annotations=spec.sync_policy.managed_namespace_annotations,
     )
     try:
-        changes = await ctx.engine.run(request, progress=progress)
+        changes = await ctx.engine.run(
+            request,
+            progress=progress,
+            on_applied=lambda desired, applied: ctx.comparer.seed(run.instance, desired, applied),
+        )
     except RudderError as exc:
         changes = ChangeSet(phase=OperationPhase.ERROR, message=str(exc), revision=revision)
     if shared:

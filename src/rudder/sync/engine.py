@@ -36,6 +36,8 @@ from rudder.sync.plan import Action, SyncPlan, SyncRequest, Task, build_plan, re
 log = get_logger(__name__)
 
 ProgressCallback = Callable[[str, tuple[ResourceResult, ...]], Awaitable[None]]
+AppliedCallback = Callable[[Manifest, Manifest], None]
+"""Called as ``(desired, server's object)`` after each server-side apply of a desired object."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +54,7 @@ class _Run:
     request: SyncRequest
     plan: SyncPlan
     results: dict[tuple[ResourceKey, str], ResourceResult] = field(default_factory=dict)
+    on_applied: AppliedCallback | None = None
 
     def record(self, task: Task, result: ResourceResult) -> None:
         self.results[(task.key, task.phase.value if task.action == Action.HOOK else "")] = result
@@ -72,9 +75,15 @@ class SyncEngine:
         self._cache = cache
         self._options = options or EngineOptions()
 
-    async def run(self, request: SyncRequest, *, progress: ProgressCallback | None = None) -> ChangeSet:
+    async def run(
+        self,
+        request: SyncRequest,
+        *,
+        progress: ProgressCallback | None = None,
+        on_applied: AppliedCallback | None = None,
+    ) -> ChangeSet:
         plan = build_plan(request)
-        run = _Run(request=request, plan=plan)
+        run = _Run(request=request, plan=plan, on_applied=on_applied)
 
         async def report(message: str) -> None:
             if progress is not None:
@@ -187,15 +196,16 @@ class SyncEngine:
             by_rank.setdefault(kind_rank(task.key.kind), []).append(task)
 
         async def apply_one(task: Task) -> None:
+            written = self._prepared(task, run.request)
             async with semaphore:
                 try:
-                    obj, verb = await write(
-                        self._client, self._prepared(task, run.request), key=task.key, replace=task.replace
-                    )
+                    obj, verb = await write(self._client, written, key=task.key, replace=task.replace)
                 except ClusterError as exc:
                     run.record(task, _result(task, ResultCode.SYNC_FAILED, _named(task.key, exc)))
                     return
                 self._cache.observe(obj)
+                if run.on_applied is not None and written is task.obj and not task.replace:
+                    run.on_applied(task.obj, obj)
                 run.record(task, _result(task, ResultCode.SYNCED, f"{_display(task.key)} {verb}"))
 
         for rank in sorted(by_rank):
