@@ -90,19 +90,27 @@ def accounts(settings: Settings) -> dict[str, Account]:
     return out
 
 
-async def verify_login(settings: Settings, username: str, password: str) -> Account | None:
+async def verify_login(
+    settings: Settings, username: str, password: str, *, rounds: int = 12
+) -> Account | None:
     """The account when ``password`` is right and the account may log in; None otherwise
     (the caller does not learn which)."""
     account = accounts(settings).get(username)
     if account is None or not account.can_login:
         # Spend the same time as a real check, so timing does not reveal accounts.
-        await asyncio.to_thread(check_password, password, _DUMMY_HASH)
+        await asyncio.to_thread(check_password, password, _dummy_hash(rounds))
         return None
     ok = await asyncio.to_thread(check_password, password, account.password_hash)
     return account if ok else None
 
 
-_DUMMY_HASH = bcrypt.hashpw(b"rudder-dummy", bcrypt.gensalt(4)).decode()
+_DUMMY_HASHES: dict[int, str] = {}
+
+
+def _dummy_hash(rounds: int) -> str:
+    if rounds not in _DUMMY_HASHES:
+        _DUMMY_HASHES[rounds] = hash_password(secrets.token_urlsafe(16), rounds=rounds)
+    return _DUMMY_HASHES[rounds]
 
 
 def _now() -> str:

@@ -20,9 +20,17 @@ log = get_logger(__name__)
 router = APIRouter(prefix="/api/v1/session", tags=["session"])
 
 
+MAX_TRACKED = 10_000
+
+
 def _recent_failures(state: State, username: str) -> list[float]:
     now = time.monotonic()
     window = state.options.login_window
+    if len(state.login_failures) > MAX_TRACKED:  # bounded memory under a flood of made-up names
+        for name in [
+            n for n, times in state.login_failures.items() if not times or now - times[-1] >= window
+        ]:
+            del state.login_failures[name]
     failures = [t for t in state.login_failures.get(username, []) if now - t < window]
     state.login_failures[username] = failures
     return failures
@@ -40,7 +48,9 @@ async def login(body: LoginRequest, request: Request, response: Response, state:
             f"too many failed logins for {body.username}; try again in {retry}s",
             headers={"Retry-After": str(retry)},
         )
-    account = await verify_login(state.settings, body.username, body.password)
+    account = await verify_login(
+        state.settings, body.username, body.password, rounds=state.options.bcrypt_rounds
+    )
     if account is None:
         failures.append(time.monotonic())
         metrics.LOGIN_TOTAL.labels("failure").inc()
