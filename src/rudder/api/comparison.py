@@ -59,6 +59,10 @@ class ManagedResources:
         self.render_cache = RenderCache()
         self.comparer = Comparer(client, live)
 
+    def forget(self, namespace: str, name: str) -> None:
+        """Drop what was remembered for a deleted app (dry-run results)."""
+        self.comparer.forget_app(app_instance_name(namespace, name, control_namespace=self.control_namespace))
+
     async def compare(self, app: Manifest, secrets: Iterable[Manifest]) -> list[dict[str, Any]]:
         meta = app.get("metadata") or {}
         namespace, name = str(meta.get("namespace") or ""), str(meta.get("name") or "")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from rudder.api.accounts import ensure_server_secret
 from rudder.api.comparison import ManagedResources
@@ -21,6 +22,7 @@ from rudder.api.tokens import Credentials
 from rudder.api.tree import ResourceTrees
 from rudder.cluster.cache import LiveCache
 from rudder.cluster.client import KubeClient
+from rudder.model.resource import Manifest
 from rudder.observability.logging import get_logger
 
 log = get_logger(__name__)
@@ -53,6 +55,7 @@ class ServerState:
             self.client, self.options.control_namespace, rounds=self.options.bcrypt_rounds
         )
         await self.settings.start(timeout=self.options.cache_timeout)
+        self.index.subscribe(self._on_app)
         await self.index.start()
         self.started_at = time.time()
         self.ready = True
@@ -70,6 +73,10 @@ class ServerState:
         await self.settings.cache.close()
         if self._tmp is not None:
             self._tmp.cleanup()
+
+    def _on_app(self, event_type: str, summary: dict[str, Any], _: Manifest) -> None:
+        if event_type == "DELETED":
+            self.managed.forget(summary["namespace"], summary["name"])
 
     def policy(self) -> Policy:
         """The RBAC policy of rudder-rbac-cm, recompiled when the ConfigMap changes. A
