@@ -1,7 +1,8 @@
 """Application actions shared by the HTTP API and the CLI's ``--core`` mode: read apps,
-request a sync, refresh, rollback to a history entry, revert a commit in Git, and wait
-for a state. Requests are written to the Application (``operation``, annotations) and
-carried out by the controller, exactly as Argo CD's API does."""
+request a sync, refresh, rollback to a history entry, revert a commit in Git, wait for
+a state, and create, patch (spec) or delete an Application. Requests are written to
+the Application (``operation``, annotations, finalizers) and carried out by the
+controller, exactly as Argo CD's API does."""
 
 from __future__ import annotations
 
