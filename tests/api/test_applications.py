@@ -72,6 +72,7 @@ async def test_list_pages_sorts_and_combines_filters(api_env: ApiEnv, kube: Kube
             "revision": "abc",
             "reconciledAt": "",
             "operationPhase": "",
+            "conditions": [],
             "labels": {"team": "web", "tier": "edge"},
         }
         bad = await http.get("/api/v1/applications", params={"selector": "team in (web"})

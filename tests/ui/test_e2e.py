@@ -106,6 +106,8 @@ async def test_sign_in_see_list_open_app_sync_until_synced(
     await expect(frontend.locator("[data-health]")).to_have_attribute("data-health", "Healthy", timeout=SLOW)
     await expect(page.locator(".live")).to_have_attribute("data-state", "live")
     await expect(page.get_by_test_id("app-count")).to_have_text("3 applications")
+    broken = page.locator("tr[data-key$='/broken']")
+    await expect(broken.get_by_test_id("app-problem")).to_contain_text("does/not/exist", timeout=SLOW)
     await expect(page.locator("main")).not_to_contain_text("null")
     await screenshot(page, artifacts / "applications.png")
     await page.set_viewport_size({"width": 420, "height": 860})  # a phone: the rows become cards

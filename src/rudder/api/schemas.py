@@ -32,6 +32,11 @@ class Destination(BaseModel):
     namespace: str
 
 
+class ConditionSummary(BaseModel):
+    type: str
+    message: str
+
+
 class AppSummary(BaseModel):
     namespace: str
     name: str
@@ -46,6 +51,7 @@ class AppSummary(BaseModel):
     revision: str
     reconciledAt: str
     operationPhase: str
+    conditions: list[ConditionSummary]
     labels: dict[str, str]
 
 

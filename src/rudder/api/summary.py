@@ -46,6 +46,11 @@ def summarize(app: Manifest) -> dict[str, Any]:
         "revision": str(sync.get("revision") or ""),
         "reconciledAt": str(status.get("reconciledAt") or ""),
         "operationPhase": phase,
+        "conditions": [
+            {"type": str(c.get("type") or ""), "message": str(c.get("message") or "")}
+            for c in status.get("conditions") or []
+            if isinstance(c, dict)
+        ],
         "labels": {str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
     }
 

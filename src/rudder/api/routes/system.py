@@ -80,7 +80,8 @@ def mount_ui(app: FastAPI, static_dir: Path | None) -> None:
             return error_response(404, f"/{path}: no such API endpoint")
         candidate = (root / path).resolve() if path else root / "index.html"
         if candidate.is_file() and candidate.is_relative_to(root):
-            return FileResponse(candidate)
+            # revalidate every time, so an upgraded UI never mixes old and new modules
+            return FileResponse(candidate, headers={"Cache-Control": "no-cache"})
         index = root / "index.html"
         if index.is_file():
             return FileResponse(index, headers={"Cache-Control": "no-cache"})

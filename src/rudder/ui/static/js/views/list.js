@@ -51,8 +51,14 @@ function labelChips(labels) {
   return h("span", { class: "chips" }, shown);
 }
 
+function problemOf(app) {
+  const problem = (app.conditions || []).find((c) => c.type.endsWith("Error"));
+  return problem ? `${problem.type}: ${problem.message}` : "";
+}
+
 function appRow(app) {
   const link = href(["applications", app.namespace, app.name]);
+  const problem = problemOf(app);
   const degraded = app.healthStatus && !["Healthy", "Progressing"].includes(app.healthStatus) && app.healthMessage;
   const row = h(
     "tr",
@@ -69,6 +75,7 @@ function appRow(app) {
       { class: "col-sync" },
       h("div", { class: "badge-line" }, syncBadge(app.syncStatus, { revision: app.revision }), operationBadge(app.operationPhase === "Succeeded" ? "" : app.operationPhase)),
       app.revision ? h("div", { class: "sub mono", title: app.revision }, shortRevision(app.revision)) : null,
+      problem ? h("div", { class: "sub clamp problem", title: problem, "data-testid": "app-problem" }, problem) : null,
     ),
     h(
       "td",
