@@ -16,33 +16,16 @@ from rudder.controller.desired import prepare_desired
 from rudder.diff.normalize import normalize
 from rudder.diff.text import unified_diff
 from rudder.model.application import parse_spec
-from rudder.model.errors import RudderError
 from rudder.model.resource import Manifest, app_instance_name
 from rudder.model.sync import SyncStatus
 from rudder.observability.logging import get_logger
 from rudder.render.cache import RenderCache
 from rudder.render.manifests import render_source
 from rudder.render.request import RenderOptions, RenderRequest
-from rudder.source.credentials import RepoCredentials, credentials_from_secret, match_credentials
+from rudder.source.credentials import credentials_for
 from rudder.source.mirror import MirrorOptions, Mirrors
 
 log = get_logger(__name__)
-
-
-def repo_credentials(secrets: Iterable[Manifest], repo_url: str) -> RepoCredentials | None:
-    """The repository or repo-creds Secret among ``secrets`` that matches ``repo_url``."""
-    found = []
-    for secret in secrets:
-        try:
-            creds = credentials_from_secret(secret)
-        except RudderError as exc:
-            log.warning(
-                "repository_secret_invalid", secret=(secret.get("metadata") or {}).get("name"), error=str(exc)
-            )
-            continue
-        if creds is not None:
-            found.append(creds)
-    return match_credentials(repo_url, found)
 
 
 class ManagedResources:
@@ -67,7 +50,7 @@ class ManagedResources:
         meta = app.get("metadata") or {}
         namespace, name = str(meta.get("namespace") or ""), str(meta.get("name") or "")
         spec = parse_spec(app)
-        credentials = repo_credentials(secrets, spec.source.repo_url)
+        credentials = credentials_for(secrets, spec.source.repo_url)
         revision = str(((app.get("status") or {}).get("sync") or {}).get("revision") or "")
         if not revision:
             revision = await self.mirrors.resolve_revision(

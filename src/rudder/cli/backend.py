@@ -156,14 +156,14 @@ class CoreBackend:
         )
 
     async def revert(self, namespace: str, name: str, *, branch: str, revision: str) -> str:
-        from rudder.api.comparison import repo_credentials
         from rudder.model.application import parse_spec
+        from rudder.source.credentials import credentials_for
 
         app = await actions.get_application(self.client, namespace, name)
         secrets = await self.client.list(
             "v1", "Secret", self.control_namespace, label_selector="argocd.argoproj.io/secret-type"
         )
-        credentials = repo_credentials(secrets.items, parse_spec(app).source.repo_url)
+        credentials = credentials_for(secrets.items, parse_spec(app).source.repo_url)
         return await actions.revert(
             self.client, namespace, name, branch=branch, revision=revision, credentials=credentials
         )

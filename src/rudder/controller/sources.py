@@ -6,32 +6,21 @@ from __future__ import annotations
 
 from rudder.controller.context import ControllerContext
 from rudder.model.application import ApplicationSpec
-from rudder.model.errors import RudderError
 from rudder.model.resource import Manifest
 from rudder.observability import metrics
 from rudder.observability.logging import get_logger
 from rudder.render.cache import RenderKey
 from rudder.render.manifests import render_source
 from rudder.render.request import RenderOptions, RenderRequest
-from rudder.source.credentials import RepoCredentials, credentials_from_secret, match_credentials
+from rudder.source.credentials import RepoCredentials
+from rudder.source.credentials import credentials_for as credentials_for_url
 
 log = get_logger(__name__)
 
 
 def credentials_for(ctx: ControllerContext, repo_url: str) -> RepoCredentials | None:
     """The best-matching repository or repo-creds Secret for ``repo_url``."""
-    found: list[RepoCredentials] = []
-    for secret in ctx.repo_secrets.objects("v1", "Secret"):
-        try:
-            creds = credentials_from_secret(secret)
-        except RudderError as exc:
-            log.warning(
-                "repository_secret_invalid", secret=(secret.get("metadata") or {}).get("name"), error=str(exc)
-            )
-            continue
-        if creds is not None:
-            found.append(creds)
-    return match_credentials(repo_url, found)
+    return credentials_for_url(ctx.repo_secrets.objects("v1", "Secret"), repo_url)
 
 
 async def render_revision(

@@ -9,9 +9,11 @@ import binascii
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rudder.model.errors import ConfigError
+from rudder.model.errors import ConfigError, RudderError
 from rudder.model.resource import Manifest, key_of
-from rudder.observability.logging import MASK, mask_url
+from rudder.observability.logging import MASK, get_logger, mask_url
+
+log = get_logger(__name__)
 
 SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type"
 SECRET_TYPE_REPOSITORY = "repository"
@@ -117,3 +119,19 @@ def match_credentials(repo_url: str, creds_list: Iterable[RepoCredentials]) -> R
         if rank > best_rank:
             best, best_rank = creds, rank
     return best
+
+
+def credentials_for(secrets: Iterable[Manifest], repo_url: str) -> RepoCredentials | None:
+    """The repository or repo-creds Secret among ``secrets`` that matches ``repo_url``;
+    a malformed Secret is logged (without its values) and skipped."""
+    found: list[RepoCredentials] = []
+    for secret in secrets:
+        try:
+            creds = credentials_from_secret(secret)
+        except RudderError as exc:
+            name = (secret.get("metadata") or {}).get("name")
+            log.warning("repository_secret_invalid", secret=name, error=str(exc))
+            continue
+        if creds is not None:
+            found.append(creds)
+    return match_credentials(repo_url, found)

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Body, Query
 
 from rudder.api import applications as actions
 from rudder.api.auth import CurrentCaller, app_object, rbac_object
-from rudder.api.comparison import repo_credentials
 from rudder.api.errors import ApiError, error_responses
 from rudder.api.routes.apps_read import shown
 from rudder.api.schemas import Deleted, RevertBody, RevertResult, RollbackBody, SyncBody
 from rudder.model.application import parse_spec
 from rudder.model.resource import Manifest
 from rudder.observability.logging import get_logger
+from rudder.source.credentials import credentials_for
 
 log = get_logger(__name__)
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
@@ -75,7 +75,7 @@ async def revert(namespace: str, name: str, body: RevertBody, caller: CurrentCal
     """Commit a ``git revert`` of a revision (default: the deployed one) on ``branch``
     and refresh; needs ``applications, update``."""
     app = caller.app(namespace, name, "update")
-    credentials = repo_credentials(caller.state.settings.secrets(), parse_spec(app).source.repo_url)
+    credentials = credentials_for(caller.state.settings.secrets(), parse_spec(app).source.repo_url)
     sha = await actions.revert(
         caller.state.client,
         namespace,
