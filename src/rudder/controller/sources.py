@@ -8,14 +8,11 @@ from rudder.controller.context import ControllerContext
 from rudder.model.application import ApplicationSpec
 from rudder.model.resource import Manifest
 from rudder.observability import metrics
-from rudder.observability.logging import get_logger
 from rudder.render.cache import RenderKey
 from rudder.render.manifests import render_source
 from rudder.render.request import RenderOptions, RenderRequest
 from rudder.source.credentials import RepoCredentials
 from rudder.source.credentials import credentials_for as credentials_for_url
-
-log = get_logger(__name__)
 
 
 def credentials_for(ctx: ControllerContext, repo_url: str) -> RepoCredentials | None:
