@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from rudder.cluster.cache import LiveCache
 from rudder.cluster.client import KubeClient
+from rudder.diff.compare import ResourceDiff
 from rudder.diff.compare import compare as compare_resource
 from rudder.diff.normalize import normalize
 from rudder.health.registry import assess
@@ -55,6 +56,24 @@ class Comparison:
         return {r.key: r.live for r in self.resources if r.live is not None and not r.shared_with}
 
 
+@dataclass(slots=True)
+class _Known:
+    """What the comparer remembers about one object: the dry-run answer for a desired
+    digest on a live digest, and the comparison made from it for one live version."""
+
+    desired_digest: str
+    live_version: str
+    live_digest: str
+    predicted: Manifest | None
+    message: str
+    rules: tuple[IgnoreDifference, ...] | None = None
+    result: ResourceDiff | None = None
+
+
+def _resource_version(obj: Manifest) -> str:
+    return str((obj.get("metadata") or {}).get("resourceVersion") or "")
+
+
 def _digest(obj: Manifest) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -70,20 +89,30 @@ class Comparer:
     def __init__(self, client: KubeClient, cache: LiveCache, *, concurrency: int = 8) -> None:
         self._client = client
         self._cache = cache
-        # per app instance: key -> (desired digest, live digest, dry-run result, refusal)
-        self._predicted: dict[str, dict[ResourceKey, tuple[str, str, Manifest | None, str]]] = {}
+        # per app instance: key -> dry-run result and the comparison made from it
+        self._predicted: dict[str, dict[ResourceKey, _Known]] = {}
         self._semaphore = asyncio.Semaphore(concurrency)
 
     async def _predict(
         self, app_instance: str, key: ResourceKey, desired: Manifest, live: Manifest
-    ) -> tuple[Manifest | None, str]:
+    ) -> _Known:
         """The dry-run result of applying ``desired`` (None + message when refused)."""
         desired_digest = _digest(desired)
-        live_digest = _digest(normalize(live))
+        version = _resource_version(live)
         known = self._predicted.setdefault(app_instance, {})
         cached = known.get(key)
-        if cached is not None and cached[0] == desired_digest and cached[1] == live_digest:
-            return cached[2], cached[3]
+        if cached is not None and version and cached.live_version == version:
+            live_digest = cached.live_digest  # same resourceVersion, same object
+        else:
+            live_digest = _digest(normalize(live))
+        if (
+            cached is not None
+            and cached.desired_digest == desired_digest
+            and cached.live_digest == live_digest
+        ):
+            if cached.live_version != version:
+                cached.live_version, cached.result = version, None
+            return cached
         async with self._semaphore:
             try:
                 predicted: Manifest | None = await self._client.apply(desired, dry_run=True)
@@ -92,8 +121,9 @@ class Comparer:
                 if exc.temporary:
                     raise
                 predicted, message = None, str(exc)
-        known[key] = (desired_digest, live_digest, predicted, message)
-        return predicted, message
+        entry = _Known(desired_digest, version, live_digest, predicted, message)
+        known[key] = entry
+        return entry
 
     def seed(self, app_instance: str, desired: Manifest, applied: Manifest) -> None:
         """Remember ``applied``, the server's answer to applying ``desired``, as the
@@ -103,7 +133,9 @@ class Comparer:
         if not (desired.get("metadata") or {}).get("name"):
             return  # generateName: the object it became is not the one the key names
         known = self._predicted.setdefault(app_instance, {})
-        known[key_of(desired)] = (_digest(desired), _digest(normalize(applied)), applied, "")
+        known[key_of(desired)] = _Known(
+            _digest(desired), _resource_version(applied), _digest(normalize(applied)), applied, ""
+        )
 
     def forget_app(self, app_instance: str) -> None:
         """Drop what was remembered for an app that no longer exists."""
@@ -208,8 +240,16 @@ class Comparer:
                 shared_with=owner,
                 message=f"owned by application {owner}",
             )
-        predicted, message = await self._predict(app_instance, key, desired, live)
-        result = compare_resource(key, desired=desired, predicted=predicted, live=live, rules=ignore)
+        entry = await self._predict(app_instance, key, desired, live)
+        message = entry.message
+        # The comparison depends on nothing else than these (managedFields included, as
+        # the live object is the very same version), so an idle app compares for free.
+        result = entry.result
+        if result is None or entry.rules != ignore:
+            result = compare_resource(
+                key, desired=desired, predicted=entry.predicted, live=live, rules=ignore
+            )
+            entry.rules, entry.result = ignore, result
         return ResourceState(
             key=key,
             version=version,

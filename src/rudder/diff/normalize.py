@@ -5,7 +5,6 @@ annotation, nulls and empty values the API server drops, and Secret ``stringData
 from __future__ import annotations
 
 import base64
-import copy
 from typing import Any
 
 from rudder.model.resource import Manifest
@@ -31,12 +30,14 @@ def is_secret(obj: Manifest | None) -> bool:
 
 def normalize(obj: Manifest) -> Manifest:
     """A copy of ``obj`` without anything that is never a difference. Idempotent."""
-    out: Manifest = _prune(copy.deepcopy(obj))
-    out.pop("status", None)
+    # _prune builds new maps and lists all the way down, so the result is a deep copy
+    # without first copying what is dropped anyway (status, managedFields).
+    top = {key: value for key, value in obj.items() if key != "status"}
+    if isinstance(top.get("metadata"), dict):
+        top["metadata"] = {k: v for k, v in top["metadata"].items() if k not in SERVER_METADATA}
+    out: Manifest = _prune(top)
     meta = out.get("metadata")
     if isinstance(meta, dict):
-        for field in SERVER_METADATA:
-            meta.pop(field, None)
         annotations = meta.get("annotations")
         if isinstance(annotations, dict):
             annotations.pop(LAST_APPLIED_ANNOTATION, None)
