@@ -33,6 +33,9 @@ class ControllerOptions:
     cache_dir: Path = Path.home() / ".cache" / "rudder" / "controller"
     render_timeout: float = 90.0
     git_timeout: float = 120.0
+    revision_reuse: float = 3.0
+    """Seconds a periodic refresh may reuse a branch or tag that another app of the same
+    repository resolved; a requested refresh always asks the remote."""
     wave_timeout: float = 600.0
     sops_age_keys: tuple[str, ...] = ()
 

@@ -70,7 +70,11 @@ class Controller:
                 client, namespace=self.options.control_namespace, label_selector=REPO_SECRET_SELECTOR
             ),
             mirrors=Mirrors(
-                MirrorOptions(cache_dir=self.options.cache_dir / "git", timeout=self.options.git_timeout)
+                MirrorOptions(
+                    cache_dir=self.options.cache_dir / "git",
+                    timeout=self.options.git_timeout,
+                    revision_ttl=self.options.revision_reuse,
+                )
             ),
             comparer=Comparer(client, live),
             engine=SyncEngine(client, live, EngineOptions(wave_timeout=self.options.wave_timeout)),

@@ -122,7 +122,7 @@ async def run_operation(
     if target or source_raw:
         credentials = credentials_for(ctx, source.repo_url)
         op_revision = await ctx.mirrors.resolve_revision(
-            source.repo_url, target or source.target_revision, credentials=credentials, refresh=False
+            source.repo_url, target or source.target_revision, credentials=credentials, refresh=True
         )
         if op_revision != revision or source_raw:
             op_spec = _with_source(spec, source)
