@@ -28,7 +28,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._backend()
 
     def log_message(self, format: str, *args: object) -> None:
-        pass
+        pass  # one line per request is written by _backend instead
 
     def _backend(self) -> None:
         url = urlsplit(self.path)
@@ -67,6 +67,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+        print(f"{self.command} {url.path}?{url.query} {status}", flush=True)
 
 
 def main() -> None:

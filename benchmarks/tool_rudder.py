@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from rudder.cluster.client import KubeClient
-from rudder.controller.install import install_crds
+from rudder.controller.install import install
 from rudder.model.application import APP_API_VERSION
 from tool import Objects, Process, free_port
 from workload import app_path, application
@@ -99,7 +99,7 @@ class RudderTool:
         self.server.check()
 
     async def start(self) -> None:
-        await install_crds(self.kube)
+        await install(self.kube)  # CRDs, the control namespace and the default project
         for namespace in (APPS_NAMESPACE, DESTINATION):
             await self.kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
         await self.apps.start()
