@@ -28,6 +28,7 @@ COMPONENT_BINARIES = {
 KUBECONFIG_NAME = "kubeconfig.yaml"
 CONFIG_NAME = "kwok.yaml"
 SERVICE_CIDR = "10.96.0.0/16"  # room for 65,534 Services
+CLIENT_RATE = [{"key": "kube-api-qps", "value": "300"}, {"key": "kube-api-burst", "value": "600"}]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -63,13 +64,16 @@ class Kwokctl:
             "apiVersion": "config.kwok.x-k8s.io/v1alpha1",
             "kind": "KwokctlConfiguration",
             "options": options,
-            # The API server's default Service range (a /24) runs out at 254 Services;
-            # benchmarks deploy thousands.
+            # The API server's default Service range (a /24) runs out at 254 Services, and
+            # the controllers' default client rate (20 requests/s) makes a few hundred
+            # Deployments take minutes to roll out; benchmarks deploy thousands.
             "componentsPatches": [
                 {
                     "name": "kube-apiserver",
                     "extraArgs": [{"key": "service-cluster-ip-range", "value": SERVICE_CIDR}],
-                }
+                },
+                {"name": "kube-controller-manager", "extraArgs": CLIENT_RATE},
+                {"name": "kube-scheduler", "extraArgs": CLIENT_RATE},
             ],
         }
 
