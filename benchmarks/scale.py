@@ -24,6 +24,7 @@ import json
 import math
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -129,7 +130,12 @@ class Run:
     async def latency(self, label: str, *, trigger: bool, timeout: float, commits: int) -> None:
         before = api_counts(self.kubeconfig)
         samples = []
+        interval = parse_duration(self.args.poll_interval, field="poll-interval")
         for _ in range(commits):
+            if not trigger:
+                # Right after a sample both tools have just polled; a commit at a random
+                # point of the interval is what a user sees on average.
+                await asyncio.sleep(random.uniform(0, interval))
             self.version += 1
             sha = commit_version(self.repo, 0, self.version)
             started = time.perf_counter()
