@@ -199,7 +199,7 @@ class Run:
         if "idle" in stages:
             await self.idle("idle", self.args.idle)
         if "trigger" in stages:
-            await self.latency("trigger_latency", trigger=True, timeout=600, commits=self.args.commits)
+            await self.latency("trigger_latency", trigger=True, timeout=1800, commits=self.args.commits)
         if "restart" in stages:
             await self.restart(count)
             await self.idle("restart_idle", self.args.restart_idle)
