@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 PYTEST_TIMEOUT ?= 300
-BENCH_ARGS ?= --apps 1000 --peer flux
+BENCH_ARGS ?= --apps 100 --peer flux --workers 8
 LINT_PATHS := src tests benchmarks tools
 
 .PHONY: bootstrap venv tools lint unit test demo demo-down bench
