@@ -3,20 +3,8 @@ stable transition times, history limits, image summaries."""
 
 from __future__ import annotations
 
+from rudder.api.applications import merge_patch as apply_merge_patch  # RFC 7386, as the API server applies it
 from rudder.controller import status as st
-
-
-def apply_merge_patch(target: object, patch: object) -> object:
-    """RFC 7386, as the API server applies it."""
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = apply_merge_patch(result.get(key), value)
-    return result
 
 
 def test_merge_patch_replaces_nested_objects() -> None:

@@ -12,7 +12,7 @@ _EXISTS = re.compile(r"^\s*(?P<neg>!?)\s*(?P<key>[^\s!=(),]+)\s*$")
 
 
 class SelectorError(ValueError):
-    pass
+    """A label selector that does not parse (answered with 400)."""
 
 
 @dataclass(frozen=True, slots=True)

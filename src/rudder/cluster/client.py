@@ -5,6 +5,7 @@ lightkube's config layer. Used by the live cache, sync, controller and tests."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -56,13 +57,11 @@ def _error_from(response: httpx2.Response, what: str) -> ClusterError:
     """A ClusterError carrying the API server's own message."""
     message = response.text
     reason = ""
-    try:
+    with contextlib.suppress(ValueError):  # not JSON: keep the raw text
         body = response.json()
         if isinstance(body, dict):
             message = str(body.get("message") or message)
             reason = str(body.get("reason") or "")
-    except ValueError:
-        pass
     text = f"{what}: {message}".strip()
     status = response.status_code
     if status == 404:
