@@ -275,3 +275,19 @@ async def test_password_in_url_is_masked_in_errors(mirrors: Mirrors, closed_port
         await mirrors.resolve_revision(url, "HEAD")
     assert PASSWORD not in str(info.value)
     assert "http://******@127.0.0.1" in str(info.value)
+
+
+async def test_unused_exports_are_pruned_and_come_back_when_needed(mirrors: Mirrors, git_repo: GitRepo) -> None:
+    git_repo.write("app/cm.yaml", "kind: ConfigMap\n")
+    old = git_repo.commit("old")
+    git_repo.write("app/cm.yaml", "kind: Secret\n")
+    new = git_repo.commit("new")
+    old_tree = await mirrors.export(git_repo.url, old)
+    await asyncio.sleep(0.2)
+    new_tree = await mirrors.export(git_repo.url, new)
+
+    assert mirrors.prune_exports(older_than=0.1) == 1
+    assert not old_tree.exists()
+    assert new_tree.is_dir()
+    again = await mirrors.export(git_repo.url, old)
+    assert (again / "app/cm.yaml").read_text() == "kind: ConfigMap\n"

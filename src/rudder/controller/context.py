@@ -38,6 +38,8 @@ class ControllerOptions:
     repository resolved; a requested refresh always asks the remote."""
     wave_timeout: float = 600.0
     sops_age_keys: tuple[str, ...] = ()
+    export_retention: float = 3600.0
+    """Exported trees of commits no app has rendered for this long are deleted."""
 
     def next_refresh(self, interval: float | None = None) -> float:
         base = self.refresh_interval if interval is None else interval

@@ -82,6 +82,7 @@ class Controller:
             options=self.options,
         )
         self._workers: list[asyncio.Task[None]] = []
+        self._housekeeping: asyncio.Task[None] | None = None
         self._in_flight: set[AppKey] = set()
         self.stats = _Stats()
 
@@ -99,11 +100,16 @@ class Controller:
             asyncio.create_task(self._work(i), name=f"reconcile-worker-{i}")
             for i in range(self.options.workers)
         ]
+        self._housekeeping = asyncio.create_task(self._prune_exports(), name="prune-exports")
         log.info("controller_started", workers=self.options.workers, namespaces=list(self.options.namespaces))
 
     async def stop(self, *, grace: float = 300.0) -> None:
         """Stop taking work, let in-flight reconciles (and their syncs) finish, close caches."""
         self.queue.shutdown()
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
         if self._workers:
             _, pending = await asyncio.wait(self._workers, timeout=grace)
             for task in pending:
@@ -153,6 +159,16 @@ class Controller:
     def _on_project(self, _: str, __: Manifest, ___: Manifest | None) -> None:
         for app in self.ctx.apps.objects(APP_API, "Application"):
             self._enqueue_app(app)
+
+    async def _prune_exports(self) -> None:
+        """Keep the disk bounded: old commits' exported trees go after a while."""
+        retention = self.options.export_retention
+        while True:
+            await asyncio.sleep(max(retention / 4, 1.0))
+            try:
+                await asyncio.to_thread(self.ctx.mirrors.prune_exports, older_than=retention)
+            except OSError as exc:
+                log.warning("exports_prune_failed", error=str(exc))
 
     # -- workers ---------------------------------------------------------------------
 

@@ -114,6 +114,7 @@ class Mirrors:
         # Commits seen in a mirror stay there (fetches only add objects), so each is
         # checked with git once per process.
         self._present: set[tuple[str, str]] = set()
+        self._export_used: dict[Path, float] = {}  # export dir -> wall time of last use
 
     def mirror_dir(self, repo_url: str) -> Path:
         """The bare mirror of ``repo_url`` (may not exist yet)."""
@@ -163,6 +164,34 @@ class Mirrors:
     async def export(self, repo_url: str, sha: str, *, credentials: RepoCredentials | None = None) -> Path:
         """A read-only directory with the tree of commit ``sha``, created once per SHA
         and reused. Fetches the commit if the mirror lacks it."""
+        dest = await self._export(repo_url, sha, credentials=credentials)
+        self._export_used[dest] = time.time()
+        return dest
+
+    def prune_exports(self, *, older_than: float) -> int:
+        """Remove exported trees not used for ``older_than`` seconds (trees from before
+        this process started count from their creation); returns how many went."""
+        root = self.options.cache_dir / "exports"
+        if not root.is_dir():
+            return 0
+        cutoff = time.time() - older_than
+        removed = 0
+        for repo_dir in root.iterdir():
+            if not repo_dir.is_dir():
+                continue
+            for tree in repo_dir.iterdir():
+                if tree.name.startswith(".") or not tree.is_dir():
+                    continue  # a staging directory of an export in progress
+                last_use = self._export_used.get(tree) or tree.stat().st_mtime
+                if last_use < cutoff:
+                    _remove_tree(tree)
+                    self._export_used.pop(tree, None)
+                    removed += 1
+        if removed:
+            log.info("exports_pruned", removed=removed, older_than=older_than)
+        return removed
+
+    async def _export(self, repo_url: str, sha: str, *, credentials: RepoCredentials | None) -> Path:
         remote = self._remote(repo_url, credentials)
         if not _FULL_SHA.match(sha):
             raise SourceError(f"repository {remote.display_url}: export needs a full commit SHA, got {sha!r}")
