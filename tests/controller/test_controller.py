@@ -89,3 +89,22 @@ async def test_invalid_spec_is_reported_not_crashed_on(harness: Harness, git_rep
     assert "soon" in message
     await asyncio.sleep(0.3)
     assert await harness.names("v1", "ConfigMap") == set()
+
+
+async def test_a_new_commit_found_by_one_app_refreshes_its_siblings(
+    harness: Harness, git_repo: GitRepo
+) -> None:
+    git_repo.write("a/cm.yaml", configmap("a", level="1"))
+    git_repo.write("b/cm.yaml", configmap("b", level="1"))
+    git_repo.commit("v1")
+    fast = harness.application("fast", git_repo.url, path="a")
+    fast["metadata"]["annotations"] = {"rudder.dev/refresh-interval": "1s"}
+    await harness.create(fast)
+    await harness.create(harness.application("slow", git_repo.url, path="b"))  # polls hourly here
+    await harness.wait_synced("fast")
+    await harness.wait_synced("slow")
+    git_repo.write("b/cm.yaml", configmap("b", level="2"))
+    sha = git_repo.commit("v2")  # no refresh asked: "fast" finds it, "slow" follows at once
+    await harness.wait_synced("slow", revision=sha, timeout=20)
+    live = await harness.kube.get("v1", "ConfigMap", "b", harness.namespace)
+    assert live["data"] == {"level": "2"}

@@ -5,6 +5,7 @@ mirrors, the renderer, the sync engine, options and per-app memory."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,7 +58,6 @@ class AppMemory:
     self_heal_attempts: int = 0
     desired: tuple[Manifest, ...] = ()
     desired_for: str = ""  # f"{revision}:{source_hash}"
-    last_keys: set[ResourceKey] = field(default_factory=set)
 
 
 @dataclass
@@ -73,6 +73,8 @@ class ControllerContext:
     render_cache: RenderCache
     options: ControllerOptions
     memory: dict[AppKey, AppMemory] = field(default_factory=dict)
+    on_new_commit: Callable[[AppKey, str, str, str], None] | None = None
+    """Told (app, repoURL, targetRevision, sha) when a refresh finds a new commit."""
 
     def remember(self, key: AppKey) -> AppMemory:
         return self.memory.setdefault(key, AppMemory())

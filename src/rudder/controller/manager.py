@@ -23,6 +23,7 @@ from rudder.model.resource import TRACKING_ANNOTATION, Manifest, parse_tracking_
 from rudder.observability import metrics
 from rudder.observability.logging import get_logger
 from rudder.render.cache import RenderCache
+from rudder.source.credentials import normalize_url
 from rudder.source.mirror import MirrorOptions, Mirrors
 from rudder.sync.engine import EngineOptions, SyncEngine
 
@@ -81,6 +82,7 @@ class Controller:
             render_cache=RenderCache(),
             options=self.options,
         )
+        self.ctx.on_new_commit = self._new_commit
         self._workers: list[asyncio.Task[None]] = []
         self._housekeeping: asyncio.Task[None] | None = None
         self._in_flight: set[AppKey] = set()
@@ -155,6 +157,25 @@ class Controller:
                 namespace, name = self.options.control_namespace, instance
             if self.ctx.manages(namespace) and self.ctx.app((namespace, name)) is not None:
                 self.queue.add((namespace, name))
+
+    def _new_commit(self, origin: AppKey, repo_url: str, target_revision: str, sha: str) -> None:
+        """One app's refresh found a new commit: refresh now every other app that follows
+        the same branch of the same repository, instead of at its own next poll."""
+        wanted = normalize_url(repo_url)
+        for app in self.ctx.apps.objects(APP_API, "Application"):
+            meta = app.get("metadata") or {}
+            key = (str(meta.get("namespace") or ""), str(meta.get("name") or ""))
+            source = (app.get("spec") or {}).get("source") or {}
+            if key == origin or not self.ctx.manages(key[0]):
+                continue
+            if str(source.get("targetRevision") or "HEAD") != target_revision:
+                continue
+            if normalize_url(str(source.get("repoURL") or "")) != wanted:
+                continue
+            memory = self.ctx.remember(key)
+            if memory.revision and memory.revision != sha:
+                memory.refreshed_at = 0.0
+                self.queue.add(key)
 
     def _on_project(self, _: str, __: Manifest, ___: Manifest | None) -> None:
         for app in self.ctx.apps.objects(APP_API, "Application"):

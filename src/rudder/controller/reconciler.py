@@ -141,9 +141,12 @@ async def _reconcile(ctx: ControllerContext, run: Pass) -> None:
     )
     credentials = credentials_for(ctx, spec.source.repo_url)
     if refresh or memory.source_hash != spec.source.spec_hash:
+        previous = memory.revision
         memory.revision = await ctx.mirrors.resolve_revision(
             spec.source.repo_url, spec.source.target_revision, credentials=credentials, refresh=asked
         )
+        if previous and memory.revision != previous and ctx.on_new_commit is not None:
+            ctx.on_new_commit(run.key, spec.source.repo_url, spec.source.target_revision, memory.revision)
         memory.refreshed_at = time.monotonic()
         memory.source_hash = spec.source.spec_hash
         memory.generation = generation
