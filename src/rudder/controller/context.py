@@ -4,7 +4,9 @@ mirrors, the renderer, the sync engine, options and per-app memory."""
 
 from __future__ import annotations
 
-import random
+import math
+import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +31,7 @@ class ControllerOptions:
     """Namespaces whose Applications are reconciled; empty means all."""
     workers: int = 4
     refresh_interval: float = 120.0
-    refresh_jitter: float = 0.25
-    """Up to this fraction of the interval is added at random, so apps spread out."""
+    """Each app polls Git once per interval, at its own fixed point in the interval."""
     cache_dir: Path = Path.home() / ".cache" / "rudder" / "controller"
     render_timeout: float = 90.0
     git_timeout: float = 120.0
@@ -42,9 +43,16 @@ class ControllerOptions:
     export_retention: float = 3600.0
     """Exported trees of commits no app has rendered for this long are deleted."""
 
-    def next_refresh(self, interval: float | None = None) -> float:
+    def next_refresh(self, key: AppKey, interval: float | None = None, *, now: float | None = None) -> float:
+        """Seconds until ``key``'s next periodic refresh. Every app has a stable phase
+        in the interval (a hash of its name), so apps stay spread evenly across it even
+        after a restart: polling costs a steady trickle, not a burst, and with many apps
+        on one repository some app looks at it every ``interval / N`` seconds."""
         base = self.refresh_interval if interval is None else interval
-        return base + random.uniform(0, base * self.refresh_jitter)
+        phase = (zlib.crc32(f"{key[0]}/{key[1]}".encode()) / 2**32) * base
+        moment = time.time() if now is None else now
+        due = (math.floor((moment - phase) / base) + 1) * base + phase
+        return due - moment
 
 
 @dataclass
@@ -53,7 +61,10 @@ class AppMemory:
 
     revision: str = ""
     source_hash: str = ""
-    refreshed_at: float = 0.0
+    next_poll: float = 0.0
+    """Wall-clock time of the app's next scheduled look at Git (its phase point)."""
+    poll_now: bool = False
+    """Set when another app of the same repository found a new commit."""
     generation: int = 0
     self_heal_attempts: int = 0
     desired: tuple[Manifest, ...] = ()

@@ -174,7 +174,7 @@ class Controller:
                 continue
             memory = self.ctx.remember(key)
             if memory.revision and memory.revision != sha:
-                memory.refreshed_at = 0.0
+                memory.poll_now = True
                 self.queue.add(key)
 
     def _on_project(self, _: str, __: Manifest, ___: Manifest | None) -> None:

@@ -84,7 +84,9 @@ async def reconcile(ctx: ControllerContext, key: AppKey) -> float | None:
         if (meta.get("annotations") or {}).get(REFRESH_ANNOTATION):
             await op.clear_refresh(ctx, app)
     if run.requeue is None:
-        run.requeue = ctx.options.next_refresh(_interval(app))
+        memory = ctx.memory.get(key)
+        upcoming = memory.next_poll - time.time() if memory and memory.next_poll else 0.0
+        run.requeue = upcoming if upcoming > 0 else ctx.options.next_refresh(key, _interval(app))
     return run.requeue
 
 
@@ -130,7 +132,11 @@ async def _reconcile(ctx: ControllerContext, run: Pass) -> None:
     annotations = (app.get("metadata") or {}).get("annotations") or {}
     refresh_kind = str(annotations.get(REFRESH_ANNOTATION) or "")
     generation = int((app.get("metadata") or {}).get("generation") or 0)
-    due = time.monotonic() - memory.refreshed_at >= (_interval(app) or ctx.options.refresh_interval)
+    # The schedule is its own: a refresh for another reason (a sibling's new commit, a
+    # webhook) does not push the next periodic look further away.
+    interval = _interval(app) or ctx.options.refresh_interval
+    now = time.time()
+    due = memory.poll_now or now >= memory.next_poll or memory.next_poll - now > interval
     refresh = bool(refresh_kind) or due or generation != memory.generation or not memory.revision
     # A refresh someone asked for (annotation, spec change) asks the remote; a periodic or
     # first one may reuse what another app of the same repository learnt a moment ago, so
@@ -147,7 +153,8 @@ async def _reconcile(ctx: ControllerContext, run: Pass) -> None:
         )
         if previous and memory.revision != previous and ctx.on_new_commit is not None:
             ctx.on_new_commit(run.key, spec.source.repo_url, spec.source.target_revision, memory.revision)
-        memory.refreshed_at = time.monotonic()
+        memory.poll_now = False
+        memory.next_poll = time.time() + ctx.options.next_refresh(run.key, _interval(app))
         memory.source_hash = spec.source.spec_hash
         memory.generation = generation
     revision = memory.revision
