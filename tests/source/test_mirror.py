@@ -277,7 +277,9 @@ async def test_password_in_url_is_masked_in_errors(mirrors: Mirrors, closed_port
     assert "http://******@127.0.0.1" in str(info.value)
 
 
-async def test_unused_exports_are_pruned_and_come_back_when_needed(mirrors: Mirrors, git_repo: GitRepo) -> None:
+async def test_unused_exports_are_pruned_and_come_back_when_needed(
+    mirrors: Mirrors, git_repo: GitRepo
+) -> None:
     git_repo.write("app/cm.yaml", "kind: ConfigMap\n")
     old = git_repo.commit("old")
     git_repo.write("app/cm.yaml", "kind: Secret\n")

@@ -86,6 +86,7 @@ class Controller:
         self._workers: list[asyncio.Task[None]] = []
         self._housekeeping: asyncio.Task[None] | None = None
         self._in_flight: set[AppKey] = set()
+        self._announced: dict[tuple[str, str], str] = {}
         self.stats = _Stats()
 
     async def start(self) -> None:
