@@ -52,3 +52,44 @@ async def test_shutdown_wakes_waiting_workers() -> None:
     queue.shutdown()
     with pytest.raises(ShutdownError):
         await waiter
+
+
+async def test_background_keys_wait_for_ordinary_ones() -> None:
+    queue: WorkQueue[str] = WorkQueue()
+    for name in ("b1", "b2", "b3"):
+        queue.add(name, background=True)
+    queue.add("urgent")
+    assert queue.depth == 4
+    assert await queue.get() == "urgent"
+    assert [await queue.get() for _ in range(3)] == ["b1", "b2", "b3"]
+    assert queue.depth == 0
+
+
+async def test_ordinary_add_moves_a_background_key_to_the_front_once() -> None:
+    queue: WorkQueue[str] = WorkQueue()
+    queue.add("b1", background=True)
+    queue.add("b2", background=True)
+    queue.add("b2")
+    queue.add("b2", background=True)  # already at the front: stays there
+    assert queue.depth == 2
+    assert [await queue.get(), await queue.get()] == ["b2", "b1"]
+    queue.add("b3", background=True)
+    assert await queue.get() == "b3"  # b2's old background entry was skipped, not handed out again
+    assert queue.depth == 0
+
+
+async def test_in_flight_key_comes_back_in_the_most_urgent_lane_it_was_asked_for() -> None:
+    queue: WorkQueue[str] = WorkQueue()
+    queue.add("a")
+    key = await queue.get()
+    queue.add("a", background=True)
+    queue.add("a")
+    queue.add("z", background=True)
+    queue.done(key)
+    assert await queue.get() == "a"
+    key = await queue.get()
+    assert key == "z"
+    queue.add("z", background=True)
+    queue.add("y")
+    queue.done(key)
+    assert [await queue.get(), await queue.get()] == ["y", "z"]

@@ -98,7 +98,7 @@ class Controller:
         await self.ctx.repo_secrets.ensure("v1", "Secret")
         await self.ctx.apps.ensure(APP_API, "Application")
         for app in self.ctx.apps.objects(APP_API, "Application"):
-            self._enqueue_app(app)
+            self._enqueue_app(app, background=True)
         self._workers = [
             asyncio.create_task(self._work(i), name=f"reconcile-worker-{i}")
             for i in range(self.options.workers)
@@ -130,11 +130,11 @@ class Controller:
 
     # -- events ----------------------------------------------------------------------
 
-    def _enqueue_app(self, app: Manifest) -> None:
+    def _enqueue_app(self, app: Manifest, *, background: bool = False) -> None:
         meta = app.get("metadata") or {}
         namespace = str(meta.get("namespace") or "")
         if self.ctx.manages(namespace):
-            self.queue.add((namespace, str(meta.get("name"))))
+            self.queue.add((namespace, str(meta.get("name"))), background=background)
 
     def _on_app(self, event_type: str, obj: Manifest, previous: Manifest | None) -> None:
         if event_type == "DELETED" or _app_changed(obj, previous):
@@ -176,11 +176,11 @@ class Controller:
             memory = self.ctx.remember(key)
             if memory.revision and memory.revision != sha:
                 memory.poll_now = True
-                self.queue.add(key)
+                self.queue.add(key, background=True)
 
     def _on_project(self, _: str, __: Manifest, ___: Manifest | None) -> None:
         for app in self.ctx.apps.objects(APP_API, "Application"):
-            self._enqueue_app(app)
+            self._enqueue_app(app, background=True)
 
     async def _prune_exports(self) -> None:
         """Keep the disk bounded: old commits' exported trees go after a while."""

@@ -1,6 +1,11 @@
 """Asyncio work queue with client-go semantics: a key is queued at most once, never
 handled by two workers at a time (a key added while in flight is re-queued when it
-finishes), delayed adds, and per-key exponential backoff. Used by the controller."""
+finishes), delayed adds, and per-key exponential backoff. Used by the controller.
+
+Keys added with ``background=True`` (bulk work: every app at start-up, the siblings of an
+app that found a new commit) are handed out only when no ordinary key is ready, so a
+thousand background refreshes never delay the one app a user or a watch event is waiting
+on. An ordinary add of a key waiting in the background moves it to the front lane."""
 
 from __future__ import annotations
 
@@ -38,9 +43,11 @@ class WorkQueue(Generic[K]):
     def __init__(self, backoff: BackoffOptions | None = None) -> None:
         self._backoff = backoff or BackoffOptions()
         self._ready: deque[K] = deque()
+        self._background: deque[K] = deque()
+        self._in_background: set[K] = set()
         self._queued: set[K] = set()
         self._processing: set[K] = set()
-        self._dirty: set[K] = set()
+        self._dirty: dict[K, bool] = {}
         self._delayed: list[_Delayed[K]] = []
         self._delayed_due: dict[K, float] = {}
         self._failures: dict[K, int] = {}
@@ -50,23 +57,31 @@ class WorkQueue(Generic[K]):
 
     @property
     def depth(self) -> int:
-        """Keys ready to be handled now (queued, not in flight)."""
-        return len(self._ready)
+        """Keys ready to be handled now (queued, not in flight), both lanes."""
+        return len(self._queued)
 
     @property
     def waiting(self) -> int:
         return len(self._delayed_due)
 
-    def add(self, key: K) -> None:
+    def add(self, key: K, *, background: bool = False) -> None:
         if self._closed:
             return
         if key in self._processing:
-            self._dirty.add(key)
+            self._dirty[key] = self._dirty.get(key, True) and background
             return
         if key in self._queued:
+            if not background and key in self._in_background:
+                # Its entry in the background lane is skipped when reached.
+                self._in_background.discard(key)
+                self._ready.append(key)
             return
         self._queued.add(key)
-        self._ready.append(key)
+        if background:
+            self._in_background.add(key)
+            self._background.append(key)
+        else:
+            self._ready.append(key)
         self._wakeup.set()
 
     def add_after(self, key: K, delay: float) -> None:
@@ -106,14 +121,24 @@ class WorkQueue(Generic[K]):
                 self.add(item.key)
         return self._delayed[0].due - now if self._delayed else None
 
+    def _next_key(self) -> K | None:
+        if self._ready:
+            return self._ready.popleft()
+        while self._background:
+            key = self._background.popleft()
+            if key in self._in_background:
+                self._in_background.discard(key)
+                return key
+        return None
+
     async def get(self) -> K:
         """The next key to handle; call ``done(key)`` when finished."""
         while True:
             if self._closed:
                 raise ShutdownError
             next_due = self._promote_due()
-            if self._ready:
-                key = self._ready.popleft()
+            key = self._next_key()
+            if key is not None:
                 self._queued.discard(key)
                 self._processing.add(key)
                 return key
@@ -125,9 +150,9 @@ class WorkQueue(Generic[K]):
 
     def done(self, key: K) -> None:
         self._processing.discard(key)
-        if key in self._dirty:
-            self._dirty.discard(key)
-            self.add(key)
+        background = self._dirty.pop(key, None)
+        if background is not None:
+            self.add(key, background=background)
 
     def shutdown(self) -> None:
         self._closed = True
