@@ -108,3 +108,29 @@ async def test_a_new_commit_found_by_one_app_refreshes_its_siblings(
     await harness.wait_synced("slow", revision=sha, timeout=20)
     live = await harness.kube.get("v1", "ConfigMap", "b", harness.namespace)
     assert live["data"] == {"level": "2"}
+
+
+async def test_a_sibling_with_manifest_generate_paths_follows_only_commits_that_touch_them(
+    harness: Harness, git_repo: GitRepo
+) -> None:
+    for name in ("a", "b", "c"):
+        git_repo.write(f"{name}/cm.yaml", configmap(name, level="1"))
+    first = git_repo.commit("v1")
+    fast = harness.application("fast", git_repo.url, path="a")
+    fast["metadata"]["annotations"] = {"rudder.dev/refresh-interval": "1s"}
+    pinned = harness.application("pinned", git_repo.url, path="c")
+    pinned["metadata"]["annotations"] = {"argocd.argoproj.io/manifest-generate-paths": "."}
+    for app in (fast, harness.application("slow", git_repo.url, path="b"), pinned):
+        await harness.create(app)
+    for name in ("fast", "slow", "pinned"):
+        await harness.wait_synced(name, revision=first)
+    git_repo.write("b/cm.yaml", configmap("b", level="2"))
+    second = git_repo.commit("v2: only b")
+    await harness.wait_synced("slow", revision=second, timeout=20)
+    await asyncio.sleep(1.0)  # "pinned" would have been queued with "slow"
+    assert (await harness.app("pinned"))["status"]["sync"]["revision"] == first
+    git_repo.write("c/cm.yaml", configmap("c", level="3"))
+    third = git_repo.commit("v3: c")
+    await harness.wait_synced("pinned", revision=third, timeout=20)
+    live = await harness.kube.get("v1", "ConfigMap", "c", harness.namespace)
+    assert live["data"] == {"level": "3"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from rudder.model.application import SyncOptions, parse_spec
+from rudder.model.application import SyncOptions, manifest_paths_match, parse_spec
 from rudder.model.duration import parse_duration
 from rudder.model.errors import ConfigError
 
@@ -109,3 +109,19 @@ def test_durations(text: str, seconds: float) -> None:
 def test_bad_duration_is_refused() -> None:
     with pytest.raises(ConfigError):
         parse_duration("3 minutes")
+
+
+def _annotated(paths: str | None) -> dict[str, object]:
+    annotations = {} if paths is None else {"argocd.argoproj.io/manifest-generate-paths": paths}
+    return {"metadata": {"name": "app", "annotations": annotations}}
+
+
+def test_manifest_generate_paths_relative_absolute_and_glob() -> None:
+    assert manifest_paths_match(_annotated(None), "apps/a", ("elsewhere/x.yaml",))
+    assert manifest_paths_match(_annotated("."), "apps/a", ("apps/a/cm.yaml",))
+    assert not manifest_paths_match(_annotated("."), "apps/a", ("apps/ab/cm.yaml", "apps/b/cm.yaml"))
+    assert manifest_paths_match(_annotated(".;../shared"), "apps/a", ("apps/shared/base.yaml",))
+    assert manifest_paths_match(_annotated("/charts"), "apps/a", ("charts/values.yaml",))
+    assert manifest_paths_match(_annotated("/apps/*/common.yaml"), "apps/a", ("apps/b/common.yaml",))
+    assert not manifest_paths_match(_annotated("/charts"), "apps/a", ("apps/a/cm.yaml",))
+    assert not manifest_paths_match(_annotated("."), "apps/a", ())

@@ -8,16 +8,14 @@ the webhook route."""
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import hmac
-import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rudder.model.application import MANIFEST_PATHS_ANNOTATION
+from rudder.model.application import manifest_paths_match
 from rudder.model.resource import Manifest
 
 GITHUB, GITLAB, BITBUCKET, BITBUCKET_SERVER, GENERIC = (
@@ -300,28 +298,6 @@ def _revision_matches(push: Push, target: str) -> bool:
     return _ref_name(target) in push.revisions
 
 
-def _paths_match(app: Manifest, source_path: str, files: tuple[str, ...]) -> bool:
-    annotations = (app.get("metadata") or {}).get("annotations") or {}
-    raw = str(annotations.get(MANIFEST_PATHS_ANNOTATION) or "").strip()
-    if not raw:
-        return True
-    for entry in (e.strip() for e in raw.split(";")):
-        if not entry:
-            continue
-        base = entry.lstrip("/") if entry.startswith("/") else posixpath.join(source_path, entry)
-        base = posixpath.normpath(base).lstrip("/")
-        base = "" if base == "." else base
-        for path in files:
-            if (
-                not base
-                or path == base
-                or path.startswith(base.rstrip("/") + "/")
-                or fnmatch.fnmatchcase(path, base)
-            ):
-                return True
-    return False
-
-
 def concerns(push: Push, app: Manifest) -> tuple[bool, bool]:
     """(uses the pushed repository, should refresh) for one Application."""
     spec = app.get("spec") or {}
@@ -338,7 +314,7 @@ def concerns(push: Push, app: Manifest) -> tuple[bool, bool]:
         uses = True
         if not _revision_matches(push, str(src.get("targetRevision") or "HEAD")):
             continue
-        if push.changed_files is not None and not _paths_match(
+        if push.changed_files is not None and not manifest_paths_match(
             app, str(src.get("path") or "").strip("/"), push.changed_files
         ):
             continue

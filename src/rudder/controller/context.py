@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,8 +84,9 @@ class ControllerContext:
     render_cache: RenderCache
     options: ControllerOptions
     memory: dict[AppKey, AppMemory] = field(default_factory=dict)
-    on_new_commit: Callable[[AppKey, str, str, str], None] | None = None
-    """Told (app, repoURL, targetRevision, sha) when a refresh finds a new commit."""
+    on_new_commit: Callable[[AppKey, str, str, str, str], Awaitable[None]] | None = None
+    """Told (app, repoURL, targetRevision, previous sha, new sha) when a refresh finds a
+    new commit."""
 
     def remember(self, key: AppKey) -> AppMemory:
         return self.memory.setdefault(key, AppMemory())

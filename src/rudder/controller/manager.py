@@ -17,8 +17,10 @@ from rudder.controller.context import AppKey, ControllerContext, ControllerOptio
 from rudder.controller.install import ensure_control_plane
 from rudder.controller.queue import ShutdownError, WorkQueue
 from rudder.controller.reconciler import reconcile
+from rudder.controller.sources import credentials_for
 from rudder.model.application import APP_API_VERSION as APP_API
-from rudder.model.application import REFRESH_ANNOTATION
+from rudder.model.application import MANIFEST_PATHS_ANNOTATION, REFRESH_ANNOTATION, manifest_paths_match
+from rudder.model.errors import SourceError
 from rudder.model.resource import TRACKING_ANNOTATION, Manifest, parse_tracking_id
 from rudder.observability import metrics
 from rudder.observability.logging import get_logger
@@ -159,10 +161,19 @@ class Controller:
             if self.ctx.manages(namespace) and self.ctx.app((namespace, name)) is not None:
                 self.queue.add((namespace, name))
 
-    def _new_commit(self, origin: AppKey, repo_url: str, target_revision: str, sha: str) -> None:
-        """One app's refresh found a new commit: refresh now every other app that follows
-        the same branch of the same repository, instead of at its own next poll."""
+    async def _new_commit(
+        self, origin: AppKey, repo_url: str, target_revision: str, previous: str, sha: str
+    ) -> None:
+        """One app's refresh found a new commit: refresh now, in the background lane, every
+        other app that follows the same branch of the same repository, instead of at its own
+        next poll. An app with ``manifest-generate-paths`` is refreshed only when the commit
+        touches its paths (as a webhook would); otherwise its own poll records the revision.
+        Each commit is announced once: the siblings that then see it do not walk every app."""
         wanted = normalize_url(repo_url)
+        if self._announced.get((wanted, target_revision)) == sha:
+            return
+        self._announced[(wanted, target_revision)] = sha
+        changes: dict[str, tuple[str, ...] | None] = {}
         for app in self.ctx.apps.objects(APP_API, "Application"):
             meta = app.get("metadata") or {}
             key = (str(meta.get("namespace") or ""), str(meta.get("name") or ""))
@@ -174,9 +185,28 @@ class Controller:
             if normalize_url(str(source.get("repoURL") or "")) != wanted:
                 continue
             memory = self.ctx.remember(key)
-            if memory.revision and memory.revision != sha:
-                memory.poll_now = True
-                self.queue.add(key, background=True)
+            old = memory.revision
+            if not old or old == sha:
+                continue
+            if MANIFEST_PATHS_ANNOTATION in (meta.get("annotations") or {}):
+                if old not in changes:
+                    changes[old] = await self._changed_paths(repo_url, old, sha)
+                files = changes[old]
+                if files is not None and not manifest_paths_match(app, str(source.get("path") or ""), files):
+                    continue
+            memory.poll_now = True
+            self.queue.add(key, background=True)
+
+    async def _changed_paths(self, repo_url: str, old: str, new: str) -> tuple[str, ...] | None:
+        """Files changed between two commits; None when Git cannot tell (then every
+        sibling refreshes)."""
+        try:
+            return await self.ctx.mirrors.changed_paths(
+                repo_url, old, new, credentials=credentials_for(self.ctx, repo_url)
+            )
+        except SourceError as err:
+            log.warning("changed_paths_unknown", error=str(err))
+            return None
 
     def _on_project(self, _: str, __: Manifest, ___: Manifest | None) -> None:
         for app in self.ctx.apps.objects(APP_API, "Application"):

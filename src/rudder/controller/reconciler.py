@@ -152,7 +152,9 @@ async def _reconcile(ctx: ControllerContext, run: Pass) -> None:
             spec.source.repo_url, spec.source.target_revision, credentials=credentials, refresh=asked
         )
         if previous and memory.revision != previous and ctx.on_new_commit is not None:
-            ctx.on_new_commit(run.key, spec.source.repo_url, spec.source.target_revision, memory.revision)
+            await ctx.on_new_commit(
+                run.key, spec.source.repo_url, spec.source.target_revision, previous, memory.revision
+            )
         memory.poll_now = False
         memory.next_poll = time.time() + ctx.options.next_refresh(run.key, _interval(app))
         memory.source_hash = spec.source.spec_hash

@@ -3,8 +3,10 @@ custom resource. Pure; used by the reconciler, render, diff and sync stages."""
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
+import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -421,3 +423,29 @@ def parse_spec(app: Manifest) -> ApplicationSpec:
         ignore_differences=parse_ignore_differences(_list(spec, "ignoreDifferences", "spec")),
         revision_history_limit=10 if limit is None else int(limit),
     )
+
+
+def manifest_paths_match(app: Manifest, source_path: str, files: tuple[str, ...]) -> bool:
+    """Whether a change to ``files`` (repository-relative) concerns ``app``, as Argo CD
+    reads ``argocd.argoproj.io/manifest-generate-paths``: ``;``-separated paths relative to
+    the source path (absolute ones from the repository root), globs allowed. An app
+    without the annotation is concerned by every change."""
+    annotations = (app.get("metadata") or {}).get("annotations") or {}
+    raw = str(annotations.get(MANIFEST_PATHS_ANNOTATION) or "").strip()
+    if not raw:
+        return True
+    for entry in (e.strip() for e in raw.split(";")):
+        if not entry:
+            continue
+        base = entry.lstrip("/") if entry.startswith("/") else posixpath.join(source_path, entry)
+        base = posixpath.normpath(base).lstrip("/")
+        base = "" if base == "." else base
+        for path in files:
+            if (
+                not base
+                or path == base
+                or path.startswith(base.rstrip("/") + "/")
+                or fnmatch.fnmatchcase(path, base)
+            ):
+                return True
+    return False
