@@ -284,7 +284,7 @@ async def run_size(args: argparse.Namespace, kubeconfig: str, count: int, work: 
         server.check()
         await asyncio.sleep(0.05)
     repo_url = f"http://127.0.0.1:{port_file.read_text()}/bench.git"
-    result: dict[str, Any] = {"apps": count, "head": head}
+    result: dict[str, Any] = {"apps": count, "workload_head": head}
     try:
         async with await KubeClient.from_kubeconfig(kubeconfig) as kube:
             tools: list[Tool] = [
@@ -430,6 +430,12 @@ def main() -> None:
     report: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
+        "rudder_commit": subprocess.run(
+            ["git", "-C", str(Path(__file__).resolve().parent), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip(),
         "settings": {k: v for k, v in vars(args).items() if k not in ("json", "kubeconfig")},
         "runs": [],
     }
