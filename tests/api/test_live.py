@@ -70,7 +70,8 @@ async def test_managed_resources_show_masked_diffs(
         git_repo.write("app/cm.yaml", configmap("settings", level="2"))
         git_repo.write("app/secret.yaml", secret("creds", password="hunter2-new"))
         git_repo.commit("v2")
-        await http.post(f"/api/v1/applications/{ns}/diffed/refresh")
+        refreshed = await http.post(f"/api/v1/applications/{ns}/diffed/refresh")
+        assert refreshed.status_code == 200, refreshed.text
         await harness.wait("diffed", lambda a: a["status"]["sync"]["status"] == "OutOfSync", what="OutOfSync")
         await api_env.wait_until(
             lambda: api_env.server.state.index.summary(ns, "diffed")["syncStatus"] == "OutOfSync",  # type: ignore[union-attr,index]

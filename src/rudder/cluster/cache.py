@@ -122,9 +122,12 @@ class LiveCache:
                 out[key] = obj
         return out
 
-    def observe(self, obj: Manifest) -> None:
+    def observe(self, obj: Manifest, *, notify: bool = False) -> None:
         """Record an object we just wrote, if newer than what the watch has delivered,
-        so the next reconcile does not read a stale copy."""
+        so the next reconcile does not read a stale copy. The watch then skips the events
+        up to this version, so a write's response that may carry someone else's change
+        made meanwhile (an annotation on an Application whose status we patched) should
+        be observed with ``notify``: subscribers get it as a change from the copy we had."""
         group, _ = split_api_version(str(obj.get("apiVersion", "")))
         ref = self._kind_of.get((group, str(obj.get("kind", ""))))
         if ref is None:
@@ -133,7 +136,7 @@ class LiveCache:
         key = key_of(obj)
         current = informer.objects.get(key)
         if current is None or _version(obj) > _version(current):
-            self._store(informer, key, obj, notify=False)
+            self._store(informer, key, obj, notify=notify)
 
     def forget(self, key: ResourceKey) -> None:
         """Drop an object we just deleted (the watch confirms it shortly)."""

@@ -52,7 +52,7 @@ async def patch_status(ctx: ControllerContext, app: Manifest, status: dict[str, 
             patch={"status": patch},
             subresource="status",
         )
-        ctx.apps.observe(updated)
+        ctx.apps.observe(updated, notify=True)
     except ClusterError as exc:
         log.warning("status_patch_failed", app=f"{meta.get('namespace')}/{meta.get('name')}", error=str(exc))
 
@@ -63,7 +63,7 @@ async def _patch_app(ctx: ControllerContext, app: Manifest, patch: dict[str, Any
         updated = await ctx.client.patch(
             APP_API, "Application", str(meta.get("name")), str(meta.get("namespace")), patch=patch
         )
-        ctx.apps.observe(updated)
+        ctx.apps.observe(updated, notify=True)
     except ClusterError as exc:
         log.warning("app_patch_failed", app=f"{meta.get('namespace')}/{meta.get('name')}", error=str(exc))
 
